@@ -1,0 +1,125 @@
+"""`bafa new`: render the template into a fresh project, atomically."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.errors import BafaError
+from generator.git_repo import init_with_commit
+from generator.secret import SECRET_QUESTION, new_secret
+from generator.template_source import template_root
+
+
+@dataclass(frozen=True)
+class NewResult:
+    """What `bafa new` produced."""
+
+    path: Path
+    answers: dict[str, Any]
+    git: bool
+
+
+def create_project(
+    dest: Path,
+    answers: dict[str, Any],
+    *,
+    defaults: bool,
+    force: bool = False,
+    git: bool = True,
+) -> NewResult:
+    """Render the template into DEST.
+
+    The project is rendered into a temporary sibling folder first and moved into place
+    only when rendering (and the initial git commit) succeeded, so a failure leaves
+    nothing at DEST.
+    """
+    dest = dest.expanduser().absolute()
+    _check_destination(dest, force=force)
+    if not defaults and not sys.stdin.isatty():
+        raise BafaError("no terminal to ask the questions on: pass --defaults (with --data to override)")
+    data = dict(answers)
+    data.setdefault(SECRET_QUESTION, new_secret())
+
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.bafa-", dir=dest.parent))
+    except OSError as exc:
+        raise BafaError(f"cannot write to {dest.parent}: {exc.strerror or exc}") from None
+    try:
+        staging.chmod(0o777 & ~_current_umask())  # mkdtemp makes it 0700
+        rendered = _render(staging, data, defaults=defaults)
+        if git and not (force and (dest / ".git").exists()):
+            init_with_commit(staging, f"Generate {rendered.get('project_name', dest.name)} with bafa")
+        _move_into_place(staging, dest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    public = {k: v for k, v in rendered.items() if not k.startswith("_") and k != SECRET_QUESTION}
+    return NewResult(path=dest, answers=public, git=git)
+
+
+def _check_destination(dest: Path, *, force: bool) -> None:
+    if dest.exists() or dest.is_symlink():
+        if not dest.is_dir():
+            raise BafaError(f"{dest} exists and is not a folder")
+        if any(dest.iterdir()) and not force:
+            raise BafaError(f"{dest} is not empty; choose a new folder or pass --force")
+    if not dest.parent.is_dir():
+        raise BafaError(f"{dest.parent} does not exist; create it first")
+    if not os.access(dest.parent, os.W_OK | os.X_OK):
+        raise BafaError(f"cannot write to {dest.parent}: permission denied")
+
+
+def _render(staging: Path, data: dict[str, Any], *, defaults: bool) -> dict[str, Any]:
+    # Imported here: copier is slow to import and `bafa --help` should stay fast.
+    import copier
+    from copier.errors import CopierError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. DirtyLocalWarning while developing bafa
+            worker = copier.run_copy(
+                str(template_root()),
+                staging,
+                data=data,
+                defaults=defaults,
+                overwrite=True,
+                quiet=True,
+                unsafe=True,
+                cleanup_on_error=False,
+                vcs_ref="HEAD",  # the template as installed, not the newest tag
+            )
+    except (CopierError, ValueError) as exc:
+        raise BafaError(_one_line(exc)) from None
+    except KeyboardInterrupt:
+        raise BafaError("interrupted; nothing was written") from None
+    return dict(worker.answers.combined)
+
+
+def _move_into_place(staging: Path, dest: Path) -> None:
+    if dest.is_dir() and not any(dest.iterdir()):
+        dest.rmdir()
+    if not dest.exists():
+        staging.rename(dest)
+        staging.mkdir()  # so the caller's cleanup has something to remove
+        return
+    # --force on a non-empty folder: overlay the rendered files.
+    shutil.copytree(staging, dest, dirs_exist_ok=True, symlinks=True)
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if text.startswith("Validation error for question "):
+        text = text.split(": ", 1)[-1]
+    return text or type(exc).__name__
