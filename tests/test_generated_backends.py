@@ -43,5 +43,4 @@ def test_generated_backend_suite_passes(tmp_path: Path, auth_mode: str, api_styl
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "failed" not in summary and "error" not in summary, summary
-    if api_style == "user_path":
-        assert "test_path_user_mismatch" in (project / "backend/tests/test_isolation.py").read_text()
+    assert (project / "backend/tests/test_user_path.py").exists() == (api_style == "user_path")
