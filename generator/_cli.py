@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -32,7 +32,7 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option(
             "--version",
             callback=_show_version,
@@ -48,21 +48,35 @@ def _root(
 def new(
     dest: Annotated[Path, typer.Argument(help="Folder to create the project in (must be empty or absent).")],
     defaults: Annotated[
-        bool, typer.Option("--defaults", help="Use the default answer for every question not given with --data; ask nothing.")
+        bool,
+        typer.Option(
+            "--defaults",
+            help="Use the default answer for every question not given with --data; ask nothing.",
+        ),
     ] = False,
     data: Annotated[
-        Optional[list[str]],
-        typer.Option("--data", "-d", metavar="KEY=VALUE", help="Answer a question, e.g. -d api_style=user_path. Repeatable."),
+        list[str] | None,
+        typer.Option(
+            "--data",
+            "-d",
+            metavar="KEY=VALUE",
+            help="Answer a question, e.g. -d api_style=user_path. Repeatable.",
+        ),
     ] = None,
     data_file: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--data-file", metavar="FILE", help="YAML file of question: answer pairs (--data wins)."),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Render into a non-empty DEST, overwriting files the template writes.")
+        bool,
+        typer.Option("--force", help="Render into a non-empty DEST, overwriting files the template writes."),
     ] = False,
     git: Annotated[
-        bool, typer.Option("--git/--no-git", help="Create a git repository with one initial commit (needed by `bafa update`).")
+        bool,
+        typer.Option(
+            "--git/--no-git",
+            help="Create a git repository with one initial commit (needed by `bafa update`).",
+        ),
     ] = True,
 ) -> None:
     """Generate a new Better Auth + FastAPI project in DEST."""
@@ -76,7 +90,10 @@ def new(
         _fail(str(exc))
         return
     typer.echo(f"Created {result.answers.get('project_name')} in {result.path}")
-    typer.echo("  BETTER_AUTH_SECRET generated into backend/.env" + (" and frontend/.env" if result.answers.get("frontend") else ""))
+    typer.echo(
+        "  BETTER_AUTH_SECRET generated into backend/.env"
+        + (" and frontend/.env" if result.answers.get("frontend") else "")
+    )
     if result.git:
         typer.echo("  git repository initialised with one commit (.env files are ignored)")
     typer.echo(f"Next: cd {result.path} and follow README.md")

@@ -59,9 +59,7 @@ def collect_answers(pairs: list[str], data_file: Path | None) -> dict[str, Any]:
     known = list(questions)
     unknown = sorted(set(answers) - set(known))
     if unknown:
-        raise BafaError(
-            f"unknown question {', '.join(unknown)}; known questions: {', '.join(known)}"
-        )
+        raise BafaError(f"unknown question {', '.join(unknown)}; known questions: {', '.join(known)}")
     for name, value in answers.items():
         _check_type(name, questions[name].get("type", "str"), value)
     return answers

@@ -57,11 +57,7 @@ def snapshot(path: Path) -> dict[str, bytes]:
         return {}
     if path.is_file():
         return {"": path.read_bytes()}
-    return {
-        str(p.relative_to(path)): p.read_bytes()
-        for p in sorted(path.rglob("*"))
-        if p.is_file()
-    }
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
 
 
 def clean_env() -> dict[str, str]:

@@ -9,7 +9,6 @@ import pytest
 
 from conftest import run_bafa, snapshot
 
-
 BAD_DATA = [
     (["--data", "bogus=1"], "unknown question bogus"),
     (["--data", "no-equals-sign"], "--data expects KEY=VALUE"),

@@ -21,5 +21,7 @@ def test_generated_backend_dependencies_are_installed(tmp_path: Path) -> None:
             try:
                 installed = version(requirement.name)
             except PackageNotFoundError:
-                raise AssertionError(f"{requirement.name} is needed by generated backends; add it to bafa's [test] extra") from None
+                raise AssertionError(
+                    f"{requirement.name} is needed by generated backends; add it to bafa's [test] extra"
+                ) from None
             assert requirement.specifier.contains(installed, prereleases=True), f"{line} but {installed} is installed"

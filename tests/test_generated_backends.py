@@ -20,7 +20,16 @@ COMBINATIONS = list(itertools.product(AUTH_MODES, API_STYLES, OWNERSHIP_ERRORS))
 def run_generated_tests(backend: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = clean_env() | (extra_env or {})
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error::pytest.PytestUnraisableExceptionWarning"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "error::pytest.PytestUnraisableExceptionWarning",
+        ],
         cwd=backend,
         env=env,
         capture_output=True,
@@ -30,7 +39,11 @@ def run_generated_tests(backend: Path, extra_env: dict[str, str] | None = None) 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("auth_mode", "api_style", "ownership_error"), COMBINATIONS, ids=["-".join(c) for c in COMBINATIONS])
+@pytest.mark.parametrize(
+    ("auth_mode", "api_style", "ownership_error"),
+    COMBINATIONS,
+    ids=["-".join(c) for c in COMBINATIONS],
+)
 def test_generated_backend_suite_passes(tmp_path: Path, auth_mode: str, api_style: str, ownership_error: str) -> None:
     project = generate(
         tmp_path / "app",

@@ -23,12 +23,24 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def live_backend(default_project: Path) -> Iterator[tuple[str, dict[str, str]]]:
+def live_backend(
+    default_project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict[str, str]]]:
     backend = default_project / "backend"
     port = _free_port()
-    log = (backend / "uvicorn.log").open("w")
+    log_path = tmp_path_factory.mktemp("logs") / "uvicorn.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         cwd=backend,
         env=clean_env(),
         stdout=log,
@@ -39,7 +51,7 @@ def live_backend(default_project: Path) -> Iterator[tuple[str, dict[str, str]]]:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                pytest.fail("uvicorn exited: " + (backend / "uvicorn.log").read_text())
+                pytest.fail("uvicorn exited: " + log_path.read_text())
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:
                     break
@@ -58,8 +70,14 @@ def live_backend(default_project: Path) -> Iterator[tuple[str, dict[str, str]]]:
 def _mint(env: dict[str, str], sub: str, *, secret: str | None = None, exp_delta: int = 900) -> str:
     now = int(time.time())
     claims = {
-        "sub": sub, "id": sub, "email": f"{sub}@example.test", "name": sub.title(),
-        "iat": now, "exp": now + exp_delta, "iss": env["BETTER_AUTH_URL"], "aud": env["BETTER_AUTH_URL"],
+        "sub": sub,
+        "id": sub,
+        "email": f"{sub}@example.test",
+        "name": sub.title(),
+        "iat": now,
+        "exp": now + exp_delta,
+        "iss": env["BETTER_AUTH_URL"],
+        "aud": env["BETTER_AUTH_URL"],
     }
     return jwt.encode(claims, secret or env["BETTER_AUTH_SECRET"], algorithm="HS256")
 
@@ -70,7 +88,9 @@ def test_health_is_public(live_backend: tuple[str, dict[str, str]]) -> None:
     assert response.status_code == 200 and response.json()["status"] == "ok"
 
 
-def test_correct_token_is_accepted_and_scopes_tasks(live_backend: tuple[str, dict[str, str]]) -> None:
+def test_correct_token_is_accepted_and_scopes_tasks(
+    live_backend: tuple[str, dict[str, str]],
+) -> None:
     base, env = live_backend
     alice = {"Authorization": f"Bearer {_mint(env, 'alice')}"}
     bob = {"Authorization": f"bearer {_mint(env, 'bob')}"}

@@ -93,7 +93,15 @@ def test_answers_reach_the_settings(tmp_path: Path) -> None:
         )
     )
     project = tmp_path / "acme"
-    result = run_bafa("new", str(project), "--defaults", "--data-file", str(data_file), "--data", "backend_port=8124")
+    result = run_bafa(
+        "new",
+        str(project),
+        "--defaults",
+        "--data-file",
+        str(data_file),
+        "--data",
+        "backend_port=8124",
+    )
     assert result.returncode == 0, result.stderr
     env = read_env(project / "backend/.env")
     assert env["BETTER_AUTH_URL"] == "https://auth.acme.test"

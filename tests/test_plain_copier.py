@@ -32,6 +32,10 @@ def test_plain_copier_copy(tmp_path: Path) -> None:
     second = tmp_path / "second"
     subprocess.run(
         [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", str(REPO), str(second)],
-        capture_output=True, text=True, timeout=120, check=True, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        stdin=subprocess.DEVNULL,
     )
     assert read_env(second / "backend/.env")["BETTER_AUTH_SECRET"] != backend, "secret is random per copy"

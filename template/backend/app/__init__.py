@@ -1,0 +1,1 @@
+"""FastAPI backend: a per-user task list secured by Better Auth JWTs."""

@@ -1,0 +1,1 @@
+"""HTTP layer: dependencies, scoping, ownership check and routers."""

@@ -1,0 +1,49 @@
+"""Request dependencies: the authenticated user (from the Bearer token) and a DB session."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, NoReturn
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlmodel import Session
+
+from app.core.config import Settings
+from app.core.security import AuthenticatedUser, TokenError, verify_token
+from app.db import get_session
+
+logger = logging.getLogger("app.auth")
+
+
+def _reject(request: Request, reason: str, challenge: str = "Bearer") -> NoReturn:
+    """Log why (never the token) and answer 401 with a WWW-Authenticate challenge."""
+    client = request.client.host if request.client else "unknown"
+    logger.warning(
+        "auth rejected: %s (%s %s from %s)", reason, request.method, request.url.path, client
+    )
+    raise HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail=reason,
+        headers={"WWW-Authenticate": challenge},
+    )
+
+
+def get_current_user(request: Request) -> AuthenticatedUser:
+    """Verify `Authorization: Bearer <token>` and return the token's user."""
+    header = request.headers.get("authorization")
+    if not header:
+        _reject(request, "missing token")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token or " " in token:
+        _reject(request, "invalid authorization header", 'Bearer error="invalid_request"')
+    settings: Settings = request.app.state.settings
+    try:
+        user = verify_token(token, settings)
+    except TokenError as exc:
+        _reject(request, exc.reason, 'Bearer error="invalid_token"')
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,14 @@
+"""GET /api/me: who the token says the caller is."""
+
+from fastapi import APIRouter
+
+from app.api.deps import CurrentUser
+from app.models import UserPublic
+
+router = APIRouter(prefix="/api", tags=["me"])
+
+
+@router.get("/me", response_model=UserPublic)
+def read_me(user: CurrentUser) -> UserPublic:
+    """Return the id (sub), email and name from the verified token."""
+    return UserPublic(id=user.id, email=user.email, name=user.name)

@@ -1,0 +1,1 @@
+"""Settings, token verification and CORS setup."""

@@ -1,0 +1,24 @@
+"""THE CORS SETUP: only the configured browser origins may call the API with credentials."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.core.config import Settings
+
+ALLOWED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+ALLOWED_HEADERS = ["Authorization", "Content-Type"]
+PREFLIGHT_MAX_AGE_SECONDS = 600
+
+
+def add_cors(app: FastAPI, settings: Settings) -> None:
+    """Install CORSMiddleware with an explicit origin list (Settings already refuses "*")."""
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.CORS_ORIGINS),
+        allow_credentials=True,
+        allow_methods=ALLOWED_METHODS,
+        allow_headers=ALLOWED_HEADERS,
+        max_age=PREFLIGHT_MAX_AGE_SECONDS,
+    )

@@ -1,0 +1,38 @@
+"""create_app(): settings, database engine, CORS, routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.api.routes import health, me, tasks
+from app.core.config import Settings, get_settings
+from app.core.cors import add_cors
+from app.core.defaults import PROJECT_NAME
+from app.db import create_db_engine, create_tables
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; without `settings` they are read from env / backend/.env.
+
+    Raises app.core.config.ConfigError (a one-line message) when the configuration is invalid.
+    """
+    settings = settings if settings is not None else get_settings()
+    engine = create_db_engine(settings.DATABASE_URL)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        create_tables(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(title=PROJECT_NAME, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    add_cors(app, settings)
+    app.include_router(health.router)
+    app.include_router(me.router)
+    app.include_router(tasks.router)
+    return app

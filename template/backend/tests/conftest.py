@@ -1,0 +1,66 @@
+"""Fixtures: settings with a random test secret, an app on a temporary database, a client.
+
+Tests use a fresh SQLite file per test. Set TEST_DATABASE_URL (for example
+postgresql+psycopg://postgres@127.0.0.1:5432/test) to run them against another database;
+its tables are dropped after each test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import SQLModel
+from support import ALLOWED_ORIGINS, AUTH_URL, TEST_SECRET, USER_A, USER_B, auth_headers
+
+from app.core.config import Settings
+from app.factory import create_app
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    # Every value is explicit and _env_file=None: tests never depend on backend/.env
+    # or on variables set in the shell.
+    return Settings(
+        _env_file=None,
+        BETTER_AUTH_SECRET=TEST_SECRET,
+        BETTER_AUTH_URL=AUTH_URL,
+        CORS_ORIGINS=list(ALLOWED_ORIGINS),
+        DATABASE_URL=database_url,
+        JWT_LEEWAY_SECONDS=10,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    engine = application.state.engine
+    SQLModel.metadata.drop_all(engine)  # a clean slate on a shared server database
+    yield application
+    SQLModel.metadata.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:  # runs the lifespan: tables are created
+        yield test_client
+
+
+@pytest.fixture
+def headers_a() -> dict[str, str]:
+    return auth_headers(USER_A)
+
+
+@pytest.fixture
+def headers_b() -> dict[str, str]:
+    return auth_headers(USER_B)

@@ -1,0 +1,99 @@
+"""Input limits: bad input is a 4xx (never a 500), and pagination is stable."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from support import USER_A, tasks_url
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"title": ""},
+        {"title": "   "},
+        {"title": "x" * 201},
+        {"title": "ok", "description": "d" * 2001},
+        {"title": 123},
+        {"title": None},
+        {},
+        {"title": "ok", "completed": "maybe"},
+        {"title": "nul\u0000byte"},
+        {"title": "ok", "description": "nul\u0000byte"},
+    ],
+)
+def test_invalid_create_bodies(
+    client: TestClient, headers_a: dict[str, str], body: dict[str, object]
+) -> None:
+    assert client.post(tasks_url(USER_A), json=body, headers=headers_a).status_code == 422
+    assert client.get(tasks_url(USER_A), headers=headers_a).json() == []
+
+
+def test_limits_are_inclusive(client: TestClient, headers_a: dict[str, str]) -> None:
+    body = {"title": "x" * 200, "description": "d" * 2000}
+    response = client.post(tasks_url(USER_A), json=body, headers=headers_a)
+    assert response.status_code == 201
+    assert response.json()["title"] == "x" * 200
+
+
+def test_non_json_body(client: TestClient, headers_a: dict[str, str]) -> None:
+    response = client.post(
+        tasks_url(USER_A),
+        content=b"not json",
+        headers={**headers_a, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+
+
+def test_invalid_updates(client: TestClient, headers_a: dict[str, str]) -> None:
+    task = client.post(tasks_url(USER_A), json={"title": "t"}, headers=headers_a).json()
+    url = tasks_url(USER_A, task["id"])
+    assert client.put(url, json={"title": "only title"}, headers=headers_a).status_code == 422
+    assert client.patch(url, json={"title": "  "}, headers=headers_a).status_code == 422
+    assert client.patch(url, json={"title": None}, headers=headers_a).status_code == 422
+    assert client.patch(url, json={"completed": None}, headers=headers_a).status_code == 422
+    assert client.patch(url, json={"description": "d" * 2001}, headers=headers_a).status_code == 422
+    assert client.get(url, headers=headers_a).json() == task
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=101", "offset=-1", "limit=abc", "offset=1e3"])
+def test_invalid_pagination(client: TestClient, headers_a: dict[str, str], query: str) -> None:
+    assert client.get(f"{tasks_url(USER_A)}?{query}", headers=headers_a).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "task_id", ["abc", "1.5", "0", "-1", str(2**63), str(2**64), "9" * 50, str(2**63 - 1)]
+)
+def test_bad_task_ids_are_4xx(client: TestClient, headers_a: dict[str, str], task_id: str) -> None:
+    url = tasks_url(USER_A, task_id)
+    for method in ("get", "put", "patch", "delete"):
+        kwargs = {} if method in ("get", "delete") else {"json": {"title": "x"}}
+        response = client.request(method, url, headers=headers_a, **kwargs)
+        assert response.status_code in (404, 422), (method, task_id, response.status_code)
+    response = client.patch(f"{url}/complete", headers=headers_a)
+    assert response.status_code in (404, 422)
+
+
+def test_huge_offset_is_not_a_500(client: TestClient, headers_a: dict[str, str]) -> None:
+    response = client.get(f"{tasks_url(USER_A)}?offset={2**64}", headers=headers_a)
+    assert response.status_code == 422
+    response = client.get(f"{tasks_url(USER_A)}?offset={2**63 - 1}", headers=headers_a)
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+def test_pagination_is_stable(client: TestClient, headers_a: dict[str, str]) -> None:
+    ids = [
+        client.post(tasks_url(USER_A), json={"title": f"t{i}"}, headers=headers_a).json()["id"]
+        for i in range(7)
+    ]
+    assert ids == sorted(ids)
+    pages = [
+        client.get(f"{tasks_url(USER_A)}?limit=3&offset={offset}", headers=headers_a).json()
+        for offset in (0, 3, 6, 9)
+    ]
+    assert [len(page) for page in pages] == [3, 3, 1, 0]
+    assert [task["id"] for page in pages for task in page] == ids
+    everything = client.get(tasks_url(USER_A), headers=headers_a).json()
+    assert [task["id"] for task in everything] == ids
+    assert [t["title"] for t in everything] == [f"t{i}" for i in range(7)]
