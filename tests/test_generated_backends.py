@@ -56,4 +56,11 @@ def test_generated_backend_suite_passes(tmp_path: Path, auth_mode: str, api_styl
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "failed" not in summary and "error" not in summary, summary
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=project / "backend",
+        capture_output=True,
+        text=True,
+    )
+    assert lint.returncode == 0, lint.stdout
     assert (project / "backend/tests/test_user_path.py").exists() == (api_style == "user_path")

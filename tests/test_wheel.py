@@ -1,0 +1,69 @@
+"""An installed wheel carries the template: `bafa new` works without the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from conftest import REPO, read_env
+
+
+def test_wheel_generates_a_project(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(wheels),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = wheels.glob("bafa-*.whl")
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    assert (site / "generator/_template/copier.yml").is_file()
+    names = zipfile.ZipFile(wheel).namelist()
+    leaked = [n for n in names if "__pycache__" in n or n.endswith((".pyc", "/.env", ".db")) or "node_modules" in n]
+    assert leaked == [], "caches, secrets or databases leaked into the wheel"
+
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    dest = tmp_path / "from-wheel"
+    result = subprocess.run(
+        [sys.executable, "-c", "import generator, sys; print(generator.__file__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    assert result.stdout.strip().startswith(str(site)), "the test must run the installed copy"
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "new", str(dest), "--defaults"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        read_env(dest / "backend/.env")["BETTER_AUTH_SECRET"] == read_env(dest / "frontend/.env")["BETTER_AUTH_SECRET"]
+    )
+    assert (dest / "backend/app/core/security.py").is_file()
