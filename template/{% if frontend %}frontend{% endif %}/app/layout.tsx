@@ -1,0 +1,23 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+
+import { BackendProvider } from "@/components/backend-provider";
+import { DEFAULT_BACKEND_URL, PROJECT_NAME } from "@/lib/project";
+
+import "./globals.css";
+
+// Rendered per request, so BACKEND_URL is read when the server runs, not when it is built.
+export const dynamic = "force-dynamic";
+
+export const metadata: Metadata = { title: PROJECT_NAME };
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  const backendUrl = process.env.BACKEND_URL || DEFAULT_BACKEND_URL;
+  return (
+    <html lang="en">
+      <body>
+        <BackendProvider url={backendUrl}>{children}</BackendProvider>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,255 @@
+// API-level end-to-end test: the real Better Auth server (the built Next.js app, with the
+// generated lib/auth.ts) issues the tokens, the real FastAPI backend checks them.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+
+import { SignJWT, decodeJwt, decodeProtectedHeader } from "jose";
+
+import { newUser, startServers } from "./harness.mjs";
+import { API_STYLE, JWT_TTL_SECONDS, OWNERSHIP_STATUS, tasksPath } from "./project.mjs";
+
+let servers;
+const people = {};
+
+/** Sign up over HTTP as a browser would; returns { id, cookie }. */
+async function signUp(user) {
+  const response = await fetch(`${servers.authURL}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      Origin: servers.authURL,
+      // One client address per person, so the sign-up rate limit never mixes them up.
+      "X-Forwarded-For": `10.9.${randomBytes(1)[0]}.${randomBytes(1)[0]}`,
+    },
+    body: JSON.stringify(user),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  const body = await response.json();
+  const setCookies = response.headers.getSetCookie();
+  const session = setCookies.find((c) => /session_token=/.test(c));
+  assert.ok(session, `no session cookie in ${setCookies}`);
+  assert.match(session, /HttpOnly/i, "the session cookie must be httpOnly");
+  const cookie = setCookies.map((c) => c.split(";")[0]).join("; ");
+  return { id: body.user.id, cookie, email: user.email, name: user.name };
+}
+
+async function fetchToken(person) {
+  const response = await fetch(`${servers.authURL}/api/auth/token`, { headers: { Cookie: person.cookie } });
+  assert.equal(response.status, 200, await response.clone().text());
+  const { token } = await response.json();
+  assert.ok(token, "no token in /api/auth/token response");
+  return token;
+}
+
+function api(path, token, init = {}) {
+  const headers = { ...(init.headers ?? {}) };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (init.body !== undefined) headers["Content-Type"] = "application/json";
+  return fetch(`${servers.backendURL}${path}`, {
+    ...init,
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+async function json(response, status) {
+  const text = await response.text();
+  assert.equal(response.status, status, `${response.url}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+before(async () => {
+  servers = await startServers();
+  people.alice = await signUp(newUser("alice"));
+  people.bob = await signUp(newUser("bob"));
+  people.alice.token = await fetchToken(people.alice);
+  people.bob.token = await fetchToken(people.bob);
+});
+
+after(async () => {
+  await servers?.stop();
+});
+
+describe("Better Auth issues the token the backend expects", () => {
+  test("HS256, iss = aud = BETTER_AUTH_URL, sub = user id, configured lifetime", () => {
+    const { alice } = people;
+    assert.equal(decodeProtectedHeader(alice.token).alg, "HS256");
+    const claims = decodeJwt(alice.token);
+    assert.equal(claims.sub, alice.id);
+    assert.equal(claims.id, alice.id);
+    assert.equal(claims.email, alice.email);
+    assert.equal(claims.name, alice.name);
+    assert.equal(claims.iss, servers.authURL);
+    assert.equal(claims.aud, servers.authURL);
+    assert.equal(claims.exp - claims.iat, JWT_TTL_SECONDS);
+    assert.deepEqual(Object.keys(claims).sort(), ["aud", "email", "exp", "iat", "id", "iss", "name", "sub"]);
+  });
+
+  test("the backend accepts it: /api/me is the signed-up user", async () => {
+    const me = await json(await api("/api/me", people.alice.token), 200);
+    assert.deepEqual(me, { id: people.alice.id, email: people.alice.email, name: people.alice.name });
+  });
+
+  test("no session cookie, no token", async () => {
+    const response = await fetch(`${servers.authURL}/api/auth/token`);
+    assert.equal(response.status, 401);
+  });
+
+  test("no JWKS is published in shared-secret mode", async () => {
+    const response = await fetch(`${servers.authURL}/api/auth/jwks`);
+    assert.equal(response.status, 404);
+  });
+});
+
+describe("a user manages their own tasks", () => {
+  test("create, list, get, update, complete, delete", async () => {
+    const { alice } = people;
+    const created = await json(
+      await api(tasksPath(alice.id), alice.token, { method: "POST", body: { title: "Write report", description: "Q3" } }),
+      201,
+    );
+    assert.equal(created.title, "Write report");
+    assert.equal(created.completed, false);
+    const listed = await json(await api(tasksPath(alice.id), alice.token), 200);
+    assert.deepEqual(
+      listed.map((t) => t.id),
+      [created.id],
+    );
+    const one = await json(await api(tasksPath(alice.id, created.id), alice.token), 200);
+    assert.equal(one.description, "Q3");
+    const renamed = await json(
+      await api(tasksPath(alice.id, created.id), alice.token, { method: "PATCH", body: { title: "Write the report" } }),
+      200,
+    );
+    assert.equal(renamed.title, "Write the report");
+    const done = await json(
+      await api(`${tasksPath(alice.id, created.id)}/complete`, alice.token, { method: "PATCH" }),
+      200,
+    );
+    assert.equal(done.completed, true);
+    await json(await api(tasksPath(alice.id, created.id), alice.token, { method: "DELETE" }), 204);
+    await json(await api(tasksPath(alice.id, created.id), alice.token), 404);
+  });
+});
+
+describe("user B can never see or change user A's tasks", () => {
+  test("every cross-user attempt fails and A's task is unchanged", async () => {
+    const { alice, bob } = people;
+    const task = await json(
+      await api(tasksPath(alice.id), alice.token, { method: "POST", body: { title: "Alice's secret plan" } }),
+      201,
+    );
+    const before = await json(await api(tasksPath(alice.id, task.id), alice.token), 200);
+
+    assert.deepEqual(await json(await api(tasksPath(bob.id), bob.token), 200), [], "B's list is empty");
+    const attempts = [
+      ["GET", "", undefined],
+      ["PUT", "", { title: "pwned", description: "", completed: true }],
+      ["PATCH", "", { title: "pwned" }],
+      ["PATCH", "/complete", undefined],
+      ["DELETE", "", undefined],
+    ];
+    for (const [method, suffix, body] of attempts) {
+      // B uses B's own path (user_path) with A's task id: the ownership check must refuse.
+      const response = await api(`${tasksPath(bob.id, task.id)}${suffix}`, bob.token, { method, body });
+      assert.equal(response.status, OWNERSHIP_STATUS, `${method} ${suffix}: ${await response.text()}`);
+    }
+    if (API_STYLE === "user_path") {
+      const viaPath = await api(tasksPath(alice.id), bob.token);
+      assert.equal(viaPath.status, 403, "A's user id in the path with B's token");
+      const deleteViaPath = await api(tasksPath(alice.id, task.id), bob.token, { method: "DELETE" });
+      assert.equal(deleteViaPath.status, 403);
+    }
+    const afterwards = await json(await api(tasksPath(alice.id, task.id), alice.token), 200);
+    assert.deepEqual(afterwards, before, "A's task changed");
+  });
+
+  test("a user_id in the body is never used", async () => {
+    const { alice, bob } = people;
+    const response = await api(tasksPath(bob.id), bob.token, {
+      method: "POST",
+      body: { title: "planted", user_id: alice.id },
+    });
+    assert.equal(response.status, 422);
+    const alicesTitles = (await json(await api(tasksPath(alice.id), alice.token), 200)).map((t) => t.title);
+    assert.ok(!alicesTitles.includes("planted"));
+  });
+});
+
+describe("tokens the backend must refuse", () => {
+  const mint = (claims, secret) =>
+    new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(secret));
+
+  async function expect401(token, detail) {
+    const response = await api("/api/me", token);
+    assert.equal(response.status, 401);
+    assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer/);
+    const body = await response.json();
+    assert.equal(body.detail, detail);
+  }
+
+  test("a tampered token (B's payload, A's signature)", async () => {
+    const [header, , signature] = people.alice.token.split(".");
+    const bobsPayload = people.bob.token.split(".")[1];
+    await expect401(`${header}.${bobsPayload}.${signature}`, "invalid signature");
+  });
+
+  test("an expired token signed with the right secret", async () => {
+    const claims = { ...decodeJwt(people.alice.token) };
+    const now = Math.floor(Date.now() / 1000);
+    await expect401(await mint({ ...claims, iat: now - 3600, exp: now - 1800 }, servers.secret), "token expired");
+  });
+
+  test("a token from another secret", async () => {
+    const claims = decodeJwt(people.alice.token);
+    await expect401(await mint(claims, randomBytes(48).toString("base64url")), "invalid signature");
+  });
+
+  test("a token issued for another Better Auth URL", async () => {
+    const claims = { ...decodeJwt(people.alice.token), iss: "http://evil.test", aud: "http://evil.test" };
+    await expect401(await mint(claims, servers.secret), "invalid issuer");
+  });
+
+  test("no token at all", async () => {
+    await expect401(undefined, "missing token");
+  });
+});
+
+describe("Better Auth's own protections", () => {
+  test("sign-in is rate limited", async () => {
+    const ip = `10.77.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
+    const statuses = [];
+    for (let attempt = 0; attempt < 30 && !statuses.includes(429); attempt += 1) {
+      const response = await fetch(`${servers.authURL}/api/auth/sign-in/email`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Origin: servers.authURL, "X-Forwarded-For": ip },
+        body: JSON.stringify({ email: people.alice.email, password: "wrong-password-123" }),
+      });
+      statuses.push(response.status);
+    }
+    assert.ok(statuses.includes(429), `no 429 after ${statuses.length} failed sign-ins: ${statuses}`);
+    assert.ok(statuses.indexOf(429) <= 20, "the sign-in limit is too loose");
+  });
+
+  test("a request from an untrusted origin is refused", async () => {
+    const response = await fetch(`${servers.authURL}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: "http://evil.test", Cookie: people.alice.cookie },
+      body: JSON.stringify({ email: people.alice.email, password: "whatever-123" }),
+    });
+    assert.equal(response.status, 403);
+  });
+
+  test("the backend's CORS allows the frontend origin only", async () => {
+    const preflight = (origin) =>
+      fetch(`${servers.backendURL}/api/me`, {
+        method: "OPTIONS",
+        headers: { Origin: origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization" },
+      });
+    const allowed = await preflight(servers.authURL);
+    assert.equal(allowed.headers.get("access-control-allow-origin"), servers.authURL);
+    const refused = await preflight("http://evil.test");
+    assert.equal(refused.headers.get("access-control-allow-origin"), null);
+  });
+});

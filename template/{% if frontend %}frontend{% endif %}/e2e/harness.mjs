@@ -1,0 +1,144 @@
+// Starts the REAL servers for the end-to-end tests: the built Next.js app (Better Auth) and
+// the FastAPI backend under uvicorn, both on 127.0.0.1 with free ports, a fresh random
+// BETTER_AUTH_SECRET shared by both, and throwaway databases.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { DATABASE } from "./project.mjs";
+
+export const FRONTEND_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const BACKEND_DIR = resolve(FRONTEND_DIR, "..", "backend");
+export const ARTIFACTS_DIR = resolve(process.env.E2E_ARTIFACTS_DIR ?? join(FRONTEND_DIR, "e2e", "artifacts"));
+
+/** A port nobody listens on right now. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+function backendPython() {
+  if (process.env.BACKEND_PYTHON) return process.env.BACKEND_PYTHON;
+  const venv = join(BACKEND_DIR, ".venv", "bin", "python");
+  return existsSync(venv) ? venv : "python3";
+}
+
+async function waitFor(url, child, logFile, seconds = 60) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`${url}: server exited (${child.exitCode}):\n${readFileSync(logFile, "utf8").slice(-4000)}`);
+    }
+    try {
+      const response = await fetch(url);
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${seconds} s:\n${readFileSync(logFile, "utf8").slice(-4000)}`);
+}
+
+function run(command, args, options) {
+  const result = spawnSync(command, args, { encoding: "utf8", ...options });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(" ")} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
+/**
+ * Start both servers. Returns { authURL, backendURL, secret, stop() }.
+ * The Next.js app must be built (`npm run build`); it is built here if it is not.
+ */
+export async function startServers() {
+  const work = mkdtempSync(join(tmpdir(), "e2e-"));
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const [authPort, backendPort] = [await freePort(), await freePort()];
+  const authURL = `http://127.0.0.1:${authPort}`;
+  const backendURL = `http://127.0.0.1:${backendPort}`;
+  const secret = randomBytes(48).toString("base64url");
+
+  const authDatabase =
+    DATABASE === "sqlite" ? join(work, "better-auth.db") : process.env.E2E_AUTH_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!authDatabase) throw new Error("set E2E_AUTH_DATABASE_URL to a PostgreSQL database for the end-to-end tests");
+  const frontendEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    BETTER_AUTH_SECRET: secret,
+    BETTER_AUTH_URL: authURL,
+    TRUSTED_ORIGINS: authURL,
+    BACKEND_URL: backendURL,
+    DATABASE_URL: authDatabase,
+  };
+  const backendEnv = {
+    ...process.env,
+    BETTER_AUTH_SECRET: secret,
+    BETTER_AUTH_URL: authURL,
+    CORS_ORIGINS: JSON.stringify([authURL]),
+    DATABASE_URL: process.env.E2E_BACKEND_DATABASE_URL ?? `sqlite:///${join(work, "tasks.db")}`,
+  };
+
+  if (!existsSync(join(FRONTEND_DIR, ".next", "BUILD_ID"))) {
+    run("npm", ["run", "build"], { cwd: FRONTEND_DIR, env: frontendEnv });
+  }
+  run("npm", ["run", "migrate"], { cwd: FRONTEND_DIR, env: frontendEnv });
+
+  const children = [];
+  const start = (name, command, args, cwd, env) => {
+    const logFile = join(ARTIFACTS_DIR, `${name}.log`);
+    const log = openSync(logFile, "w");
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", log, log] });
+    children.push(child);
+    return { child, logFile };
+  };
+  const backend = start(
+    "backend",
+    backendPython(),
+    ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(backendPort)],
+    BACKEND_DIR,
+    backendEnv,
+  );
+  const frontend = start(
+    "frontend",
+    process.execPath,
+    [join(FRONTEND_DIR, "node_modules", "next", "dist", "bin", "next"), "start", "-H", "127.0.0.1", "-p", String(authPort)],
+    FRONTEND_DIR,
+    frontendEnv,
+  );
+
+  const stop = async () => {
+    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+    await Promise.all(
+      children.map((child) => (child.exitCode !== null ? null : new Promise((r) => child.once("exit", r)))),
+    );
+    rmSync(work, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(`${backendURL}/health`, backend.child, backend.logFile);
+    await waitFor(`${authURL}/api/auth/ok`, frontend.child, frontend.logFile);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { authURL, backendURL, secret, stop };
+}
+
+let userCounter = 0;
+
+/** A fresh user's credentials (unique per run, so reruns never collide). */
+export function newUser(label) {
+  userCounter += 1;
+  const tag = `${label}-${Date.now().toString(36)}-${userCounter}-${randomBytes(3).toString("hex")}`;
+  return { name: `${label} Tester`, email: `${tag}@example.test`, password: `pw-${randomBytes(9).toString("base64url")}` };
+}

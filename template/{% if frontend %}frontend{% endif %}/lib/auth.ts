@@ -1,0 +1,120 @@
+// THE BETTER AUTH SERVER (server-only): email + password accounts, an httpOnly session cookie,
+// and GET /api/auth/token, which turns that session into a short-lived HS256 JWT for FastAPI.
+import { betterAuth } from "better-auth";
+import { jwt } from "better-auth/plugins";
+import { SignJWT } from "jose";
+
+import { createAuthDatabase } from "./auth-database";
+import { JWT_TTL_MINUTES, PROJECT_NAME, SESSION_TTL_DAYS } from "./project";
+
+const MIN_SECRET_LENGTH = 32;
+const DAY_SECONDS = 60 * 60 * 24;
+
+function readSecret(): string {
+  const secret = process.env.BETTER_AUTH_SECRET ?? "";
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new Error(
+      `BETTER_AUTH_SECRET is ${secret ? "too short" : "not set"}: it must be at least ${MIN_SECRET_LENGTH} ` +
+        "characters, the same value as in backend/.env.",
+    );
+  }
+  if (/\s/.test(secret) || secret.startsWith("generate-with")) {
+    throw new Error("BETTER_AUTH_SECRET is a placeholder: copy the value from backend/.env.");
+  }
+  return secret;
+}
+
+function readBaseURL(): string {
+  const value = process.env.BETTER_AUTH_URL ?? "";
+  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(value) || value.endsWith("/")) {
+    throw new Error(
+      `BETTER_AUTH_URL must be an http(s) URL without a trailing slash, e.g. http://localhost:3000 (got "${value}").`,
+    );
+  }
+  return value;
+}
+
+function readTrustedOrigins(baseURL: string): string[] {
+  const extra = (process.env.TRUSTED_ORIGINS ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  return [...new Set([new URL(baseURL).origin, ...extra])];
+}
+
+// Shared with the FastAPI backend, which verifies the JWT's HS256 signature with the same string.
+const secret = readSecret();
+// The JWT's iss and aud; the backend's BETTER_AUTH_URL must be identical.
+const baseURL = readBaseURL();
+const signingKey = new TextEncoder().encode(secret);
+const sessionSeconds = SESSION_TTL_DAYS * DAY_SECONDS;
+
+export const auth = betterAuth({
+  appName: PROJECT_NAME,
+  baseURL,
+  secret,
+  database: createAuthDatabase(),
+  // Origins allowed to call the auth endpoints with the cookie (CSRF protection); the same
+  // list as the backend's CORS_ORIGINS.
+  trustedOrigins: readTrustedOrigins(baseURL),
+  emailAndPassword: {
+    enabled: true,
+    minPasswordLength: 8,
+    autoSignIn: true, // sign-up answers with a session cookie
+  },
+  session: {
+    expiresIn: sessionSeconds,
+    // Sliding expiry: extend the session at most once a day (twice per lifetime for 1-day sessions).
+    updateAge: Math.min(DAY_SECONDS, Math.floor(sessionSeconds / 2)),
+  },
+  rateLimit: {
+    // Better Auth only enables it in production by default; keep it on everywhere.
+    // The client address comes from X-Forwarded-For: behind a reverse proxy, the proxy must set
+    // (overwrite) that header, otherwise clients can pick their own address; with no header at
+    // all every client shares one bucket per path.
+    enabled: true,
+    storage: "memory", // per process; use "database" or secondary storage with several instances
+    window: 60,
+    max: 100,
+    customRules: {
+      "/sign-in/email": { window: 60, max: 10 },
+      "/sign-up/email": { window: 60, max: 5 },
+    },
+  },
+  advanced: {
+    useSecureCookies: baseURL.startsWith("https://"), // cookies are httpOnly by default
+  },
+  plugins: [
+    jwt({
+      // The frontend fetches tokens from /api/auth/token only; don't mint one on every
+      // get-session call (the set-auth-jwt response header).
+      disableSettingJwtHeader: true,
+      jwt: {
+        issuer: baseURL,
+        audience: baseURL,
+        expirationTime: `${JWT_TTL_MINUTES}m`,
+        // The token carries sub (the user id, added by the plugin) plus these claims only.
+        definePayload: ({ user }) => ({ id: user.id, email: user.email, name: user.name }),
+        // The plugin only signs with asymmetric keys from its jwks table; the backend verifies
+        // HS256 with the shared secret, so we sign here. The payload we receive already holds
+        // iat and sub plus definePayload's claims, and the plugin adds exp, iss and aud.
+        sign: async (payload, header) => {
+          const token = new SignJWT(payload).setProtectedHeader({ ...header, alg: "HS256", typ: "JWT" });
+          if (payload.iat === undefined) token.setIssuedAt();
+          return token.sign(signingKey);
+        },
+      },
+      jwks: {
+        // A custom `sign` requires remoteUrl; setting it also disables GET /api/auth/jwks
+        // (404), which is right: a symmetric key must never be published. The URL is only
+        // advertised in metadata and deliberately points nowhere.
+        remoteUrl: `${baseURL}/api/auth/jwks-not-available`,
+        // Required together with remoteUrl. Its type only allows asymmetric algorithms; it is
+        // metadata only, the tokens are signed with HS256 above.
+        keyPairConfig: { alg: "EdDSA" },
+      },
+    }),
+  ],
+});
+
+export type Session = typeof auth.$Infer.Session;
