@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -97,6 +98,52 @@ def new(
     if result.git:
         typer.echo("  git repository initialised with one commit (.env files are ignored)")
     typer.echo(f"Next: cd {result.path} and follow README.md")
+
+
+class ConflictStyle(StrEnum):
+    inline = "inline"
+    rej = "rej"
+
+
+@app.command()
+def update(
+    path: Annotated[Path, typer.Argument(help="The generated project to update (default: this folder).")] = Path("."),
+    to: Annotated[
+        str | None,
+        typer.Option("--to", metavar="VERSION", help="Template version (git tag) to move to; default: the newest."),
+    ] = None,
+    pretend: Annotated[
+        bool, typer.Option("--pretend", help="Show what would change (a diff) without touching the project.")
+    ] = False,
+    conflict: Annotated[
+        ConflictStyle,
+        typer.Option("--conflict", help="How to leave conflicts: inline markers in the file, or .rej files beside it."),
+    ] = ConflictStyle.inline,
+) -> None:
+    """Update a generated project to a newer template version, keeping edits, history and secrets."""
+    from generator.update import update_project
+
+    try:
+        result = update_project(path, to=to, pretend=pretend, conflict=conflict.value)
+    except BafaError as exc:
+        _fail(str(exc))
+        return
+    if result.pretend:
+        typer.echo(result.diff, nl=False)
+    verb = "Would update" if result.pretend else "Updated"
+    typer.echo(f"{verb} {result.path} from template {result.from_version} to {result.to_version}")
+    for label, names in (("changed", result.changed), ("added", result.added), ("removed", result.removed)):
+        for name in names:
+            typer.echo(f"  {label:8} {name}")
+    for env_file, keys in result.env_keys_added.items():
+        typer.echo(f"  new keys in {env_file}: {', '.join(keys)}")
+    if result.conflicts:
+        typer.echo(f"{len(result.conflicts)} file(s) with conflicts to resolve:", err=True)
+        for name in result.conflicts:
+            typer.echo(f"  conflict {name}", err=True)
+        raise typer.Exit(result.exit_code)
+    if not (result.changed or result.added or result.removed):
+        typer.echo("  already up to date")
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from generator.errors import BafaError
 from generator.git_repo import init_with_commit
 from generator.secret import SECRET_QUESTION, new_secret
-from generator.template_source import template_root
+from generator.template_source import CANONICAL_URL, template_source
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,12 @@ def _render(staging: Path, data: dict[str, Any], *, defaults: bool) -> dict[str,
     import copier
     from copier.errors import CopierError
 
+    source = template_source()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. DirtyLocalWarning while developing bafa
             worker = copier.run_copy(
-                str(template_root()),
+                str(source.path),
                 staging,
                 data=data,
                 defaults=defaults,
@@ -92,13 +93,23 @@ def _render(staging: Path, data: dict[str, Any], *, defaults: bool) -> dict[str,
                 quiet=True,
                 unsafe=True,
                 cleanup_on_error=False,
-                vcs_ref="HEAD",  # the template as installed, not the newest tag
+                vcs_ref="HEAD" if source.is_git else None,  # the template as installed, not the newest tag
             )
     except (CopierError, ValueError) as exc:
         raise BafaError(_one_line(exc)) from None
     except KeyboardInterrupt:
         raise BafaError("interrupted; nothing was written") from None
+    record_canonical_source(staging)
     return dict(worker.answers.combined)
+
+
+def record_canonical_source(project: Path) -> None:
+    """Point `_src_path` at the canonical repository URL, never at a path on this machine."""
+    answers = project / ".copier-answers.yml"
+    lines = answers.read_text().splitlines(keepends=True)
+    answers.write_text(
+        "".join(f"_src_path: {CANONICAL_URL}\n" if line.startswith("_src_path:") else line for line in lines)
+    )
 
 
 def _move_into_place(staging: Path, dest: Path) -> None:

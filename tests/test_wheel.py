@@ -67,3 +67,20 @@ def test_wheel_generates_a_project(tmp_path: Path) -> None:
         read_env(dest / "backend/.env")["BETTER_AUTH_SECRET"] == read_env(dest / "frontend/.env")["BETTER_AUTH_SECRET"]
     )
     assert (dest / "backend/app/core/security.py").is_file()
+    answers = (dest / ".copier-answers.yml").read_text()
+    assert "_src_path: https://github.com/bafa-project/bafa.git" in answers and str(site) not in answers
+
+    # The wheel carries the template history: updating works offline from the installed package.
+    assert "generator/_template.bundle" in names
+    offline = {**env, "GIT_ALLOW_PROTOCOL": "file", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    offline.pop("BAFA_TEMPLATE", None)
+    update = subprocess.run(
+        [sys.executable, "-m", "generator", "update", str(dest)],
+        env=offline,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+    )
+    assert update.returncode == 0, update.stdout + update.stderr
+    assert "already up to date" in update.stdout

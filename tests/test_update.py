@@ -1,0 +1,220 @@
+"""`bafa update` and `copier update` across two real template versions, offline.
+
+The test builds the versions itself: a clone of this checkout tagged v0.1.0, then one more
+commit (a changed backend file, a new .env key, a new secret key) tagged v0.2.0.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, read_env, snapshot
+
+HEALTH = "template/backend/app/api/routes/health.py"
+OLD_LINE = 'return {"status": "ok"}'
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.test", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def _offline_env(template: Path, cache: Path) -> dict[str, str]:
+    """bafa reads the template from `template`; git may use no network protocol at all."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG")}
+    env.update(
+        {
+            "BAFA_TEMPLATE": str(template),
+            "XDG_CACHE_HOME": str(cache),
+            "GIT_ALLOW_PROTOCOL": "file",  # https/ssh/git:// fail: no remote is reachable
+            "HTTPS_PROXY": "http://127.0.0.1:9",
+            "HTTP_PROXY": "http://127.0.0.1:9",
+        }
+    )
+    return env
+
+
+def _bafa(env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture(scope="module")
+def template_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A template repository with tags v0.1.0 and v0.2.0."""
+    template = tmp_path_factory.mktemp("template") / "bafa"
+    _git(REPO, "clone", "--quiet", str(REPO), str(template))
+    _git(template, "tag", "v0.1.0")
+    health = template / HEALTH
+    assert OLD_LINE in health.read_text(), "the template changed: update this test's v0.2.0 edit"
+    health.write_text(health.read_text().replace(OLD_LINE, 'return {"status": "ok", "service": "tasks"}'))
+    example = template / "template/backend/.env.example.jinja"
+    example.write_text(example.read_text() + "LOG_LEVEL=info\nAUDIT_SIGNING_SECRET=replace-me\n")
+    _git(template, "commit", "--quiet", "-am", "v0.2.0: health names the service; two new settings")
+    _git(template, "tag", "v0.2.0")
+    return template
+
+
+@pytest.fixture
+def old_project(tmp_path: Path, template_versions: Path) -> tuple[Path, dict[str, str]]:
+    """A project generated from v0.1.0 with two committed user edits."""
+    env = _offline_env(template_versions, tmp_path / "cache")
+    _git(template_versions, "checkout", "--quiet", "v0.1.0")
+    try:
+        result = _bafa(env, "new", str(tmp_path / "proj"), "--defaults")
+    finally:
+        _git(template_versions, "checkout", "--quiet", "-")
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "proj"
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == "v0.1.0"
+    assert answers["_src_path"] == "https://github.com/bafa-project/bafa.git", "a canonical URL, not a local path"
+
+    me = project / "backend/app/api/routes/me.py"
+    me.write_text(me.read_text() + "\n# team note: /api/me is used by the mobile app\n")
+    health = project / "backend/app/api/routes/health.py"
+    health.write_text(health.read_text().replace(OLD_LINE, 'return {"status": "ok", "team": "blue"}'))
+    _git(project, "commit", "--quiet", "-am", "Our edits")
+    return project, env
+
+
+def test_update_keeps_edits_secrets_and_history(old_project: tuple[Path, dict[str, str]]) -> None:
+    project, env = old_project
+    env_before = {name: (project / name).read_bytes() for name in ("backend/.env", "frontend/.env")}
+    secret = read_env(project / "backend/.env")["BETTER_AUTH_SECRET"]
+
+    result = _bafa(env, "update", str(project))
+
+    assert result.returncode == 1, result.stdout + result.stderr  # conflicts remain
+    assert "conflict backend/app/api/routes/health.py" in result.stderr
+    assert "from template v0.1.0 to v0.2.0" in result.stdout
+    assert "changed  backend/app/api/routes/health.py" in result.stdout
+
+    health = (project / "backend/app/api/routes/health.py").read_text()
+    assert "<<<<<<< before updating" in health and ">>>>>>> after updating" in health
+    assert '"team": "blue"' in health and '"service": "tasks"' in health
+    assert "# team note: /api/me is used by the mobile app" in (project / "backend/app/api/routes/me.py").read_text()
+
+    backend_env = read_env(project / "backend/.env")
+    assert backend_env["BETTER_AUTH_SECRET"] == secret
+    assert read_env(project / "frontend/.env")["BETTER_AUTH_SECRET"] == secret
+    assert (project / "frontend/.env").read_bytes() == env_before["frontend/.env"]
+    assert (project / "backend/.env").read_bytes().startswith(env_before["backend/.env"]), "existing lines untouched"
+    assert backend_env["LOG_LEVEL"] == "info"
+    assert len(backend_env["AUDIT_SIGNING_SECRET"]) >= 48 and backend_env["AUDIT_SIGNING_SECRET"] != "replace-me"
+    assert "new keys in backend/.env: LOG_LEVEL, AUDIT_SIGNING_SECRET" in result.stdout
+
+    log = _git(project, "log", "--format=%s")
+    assert log.splitlines()[:1] == ["Our edits"] and "Generate My Tasks with bafa" in log
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "v0.2.0"
+    answers_text = (project / ".copier-answers.yml").read_text()
+    assert secret not in answers_text and "better_auth_secret" not in answers_text
+
+
+def test_clean_update_exits_0_and_rej_style(old_project: tuple[Path, dict[str, str]]) -> None:
+    project, env = old_project
+    # Undo the conflicting edit: now the update merges cleanly.
+    health = project / "backend/app/api/routes/health.py"
+    health.write_text(health.read_text().replace(', "team": "blue"', ""))
+    _git(project, "commit", "--quiet", "-am", "Drop our health edit")
+    result = _bafa(env, "update", str(project), "--to", "v0.2.0", "--conflict", "rej")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '"service": "tasks"' in health.read_text()
+    assert not list(project.rglob("*.rej"))
+    again = _bafa(env, "update", str(project))
+    assert again.returncode == 2 and "uncommitted" in again.stderr, "the update left changes to review and commit"
+
+
+def test_conflicts_as_rej_files(old_project: tuple[Path, dict[str, str]]) -> None:
+    project, env = old_project
+    result = _bafa(env, "update", str(project), "--conflict", "rej")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "conflict backend/app/api/routes/health.py.rej" in result.stderr
+    assert (project / "backend/app/api/routes/health.py.rej").is_file()
+
+
+def test_pretend_changes_nothing(old_project: tuple[Path, dict[str, str]]) -> None:
+    project, env = old_project
+    before = snapshot(project)
+    result = _bafa(env, "update", str(project), "--pretend")
+    assert result.returncode == 1
+    assert "Would update" in result.stdout
+    assert "+LOG_LEVEL=info" in result.stdout and "-_commit: v0.1.0" in result.stdout
+    assert snapshot(project) == before
+
+
+def test_refusals_exit_2_and_change_nothing(old_project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    project, env = old_project
+
+    older = _bafa(env, "update", str(project), "--to", "v0.0.9")
+    assert older.returncode == 2 and "older than the project's v0.1.0" in older.stderr
+
+    not_project = tmp_path / "plain-folder"
+    not_project.mkdir()
+    result = _bafa(env, "update", str(not_project))
+    assert result.returncode == 2 and "is not a bafa project" in result.stderr
+
+    (project / "backend/app/models.py").write_text("# dirty\n")
+    before = snapshot(project)
+    dirty = _bafa(env, "update", str(project))
+    assert dirty.returncode == 2 and "uncommitted change" in dirty.stderr
+    assert snapshot(project) == before
+
+    missing = _bafa(env, "update", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "is not a folder" in missing.stderr
+
+    _git(project, "checkout", "--quiet", "--", ".")
+    unknown = _bafa(env, "update", str(project), "--to", "v9.9.9")
+    assert unknown.returncode == 2 and "update failed, project left as it was" in unknown.stderr
+    assert _git(project, "status", "--porcelain") == ""
+
+
+def test_plain_copier_update(template_versions: Path, tmp_path: Path) -> None:
+    """Without bafa: `copier copy` from the git repository, then `copier update`."""
+    env = {**_offline_env(template_versions, tmp_path / "cache")}
+    copier = [sys.executable, "-m", "copier"]
+    project = tmp_path / "plain"
+    subprocess.run(
+        [*copier, "copy", "--trust", "--defaults", "--vcs-ref", "v0.1.0", str(template_versions), str(project)],
+        env=env, capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    secret = read_env(project / "backend/.env")["BETTER_AUTH_SECRET"]
+    _git(project, "init", "--quiet")
+    _git(project, "add", "-A")
+    _git(project, "commit", "--quiet", "-m", "init")
+    result = subprocess.run(
+        [*copier, "update", "--trust", "--defaults", "--skip-answered"],
+        cwd=project, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert '"service": "tasks"' in (project / "backend/app/api/routes/health.py").read_text()
+    assert read_env(project / "backend/.env")["BETTER_AUTH_SECRET"] == secret, ".env files are never re-rendered"
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "v0.2.0"
+
+
+def test_checkout_without_git_history_cannot_update(tmp_path: Path) -> None:
+    exported = tmp_path / "exported"
+    shutil.copytree(REPO / "template", exported / "template")
+    shutil.copy(REPO / "copier.yml", exported / "copier.yml")
+    env = {**os.environ, "BAFA_TEMPLATE": str(exported)}
+    result = _bafa(env, "new", str(tmp_path / "p"), "--defaults")
+    assert result.returncode == 2 and "is not a git repository or bundle" in result.stderr
