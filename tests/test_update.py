@@ -218,3 +218,9 @@ def test_checkout_without_git_history_cannot_update(tmp_path: Path) -> None:
     env = {**os.environ, "BAFA_TEMPLATE": str(exported)}
     result = _bafa(env, "new", str(tmp_path / "p"), "--defaults")
     assert result.returncode == 2 and "is not a git repository or bundle" in result.stderr
+
+
+def test_changelog_names_the_current_version() -> None:
+    from generator import __version__
+
+    assert f"## {__version__}" in (REPO / "CHANGELOG.md").read_text()
