@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from signing import auth_settings
 from sqlmodel import SQLModel
-from support import ALLOWED_ORIGINS, AUTH_URL, TEST_SECRET, USER_A, USER_B, auth_headers
+from support import ALLOWED_ORIGINS, AUTH_MODE, AUTH_URL, USER_A, USER_B, auth_headers
 
 from app.core.config import Settings
 from app.factory import create_app
@@ -26,13 +27,26 @@ def database_url(tmp_path: Path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
 
 
+@pytest.fixture(scope="session")
+def jwks_url() -> Iterator[str | None]:
+    """jwks mode: a local JWKS endpoint serving the test key (None in shared_secret mode)."""
+    if AUTH_MODE != "jwks":
+        yield None
+        return
+    from signing import JwksServer  # type: ignore[attr-defined]  # exists in jwks mode only
+
+    server = JwksServer()
+    yield server.url
+    server.close()
+
+
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, jwks_url: str | None) -> Settings:
     # Every value is explicit and _env_file=None: tests never depend on backend/.env
     # or on variables set in the shell.
     return Settings(
         _env_file=None,
-        BETTER_AUTH_SECRET=TEST_SECRET,
+        **auth_settings(jwks_url),
         BETTER_AUTH_URL=AUTH_URL,
         CORS_ORIGINS=list(ALLOWED_ORIGINS),
         DATABASE_URL=database_url,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 
 import httpx
 import pytest
@@ -70,9 +69,9 @@ def test_malformed_header(client: TestClient, value: str) -> None:
     ("token", "detail"),
     [
         (unsigned_token(), "unsupported algorithm"),
-        (mint_token(USER_A, alg="HS512"), "unsupported algorithm"),
-        (mint_token(USER_A, alg="HS384"), "unsupported algorithm"),
-        (mint_token(USER_A, secret=secrets.token_urlsafe(48)), "invalid signature"),
+        (mint_token(USER_A, alg="HS512", secret=TEST_SECRET), "unsupported algorithm"),
+        (mint_token(USER_A, alg="HS384", secret=TEST_SECRET), "unsupported algorithm"),
+        (mint_token(USER_A, forged=True), "invalid signature"),
         (mint_token(USER_A, exp_delta=-60), "token expired"),
         (mint_token(USER_A, iss="https://evil.example"), "invalid issuer"),
         (mint_token(USER_A, aud="https://evil.example"), "invalid audience"),
@@ -144,7 +143,7 @@ def test_logs_reason_but_never_token_or_secret(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     expired = mint_token(USER_A, exp_delta=-600)
-    forged = mint_token(USER_A, secret=secrets.token_urlsafe(48))
+    forged = mint_token(USER_A, forged=True)
     with caplog.at_level(logging.DEBUG):
         client.get("/api/me", headers=bearer(expired))
         client.get("/api/me", headers=bearer(forged))

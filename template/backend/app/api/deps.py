@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from sqlmodel import Session
 
 from app.core.config import Settings
-from app.core.security import AuthenticatedUser, TokenError, verify_token
+from app.core.security import AuthenticatedUser, KeysUnavailable, TokenError, verify_token
 from app.db import get_session
 
 logger = logging.getLogger("app.auth")
@@ -41,6 +41,14 @@ def get_current_user(request: Request) -> AuthenticatedUser:
         user = verify_token(token, settings)
     except TokenError as exc:
         _reject(request, exc.reason, 'Bearer error="invalid_token"')
+    except KeysUnavailable as exc:
+        # Our fault, not the token's: fail closed with 503 (never 401, never 500).
+        logger.error("auth unavailable: %s (%s %s)", exc.reason, request.method, request.url.path)
+        raise HTTPException(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=f"authentication unavailable: {exc.reason}",
+            headers={"Retry-After": "5"},
+        ) from None
     request.state.user = user
     return user
 

@@ -8,36 +8,20 @@ get_settings() turns it into a one-line ConfigError.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+from pydantic_settings import SettingsConfigDict, SettingsError
 
-from app.core.defaults import DEFAULT_AUTH_URL, DEFAULT_CORS_ORIGINS, DEFAULT_DATABASE_URL
+from app.core.auth_settings import AuthSettings
+from app.core.defaults import (
+    DEFAULT_AUDIENCE,
+    DEFAULT_AUTH_URL,
+    DEFAULT_CORS_ORIGINS,
+    DEFAULT_DATABASE_URL,
+)
 
 ENV_FILE = Path(__file__).resolve().parents[2] / ".env"
-
-MIN_SECRET_LENGTH = 32
-MIN_DISTINCT_SECRET_CHARS = 8
-PLACEHOLDER_SECRETS = frozenset(
-    {
-        "changeme",
-        "change-me",
-        "change_me",
-        "secret",
-        "your-secret-here",
-        "your_secret_here",
-        "yoursecret",
-        "password",
-        "better-auth-secret",
-        "better_auth_secret",
-        "replace-me",
-    }
-)
-PLACEHOLDER_MARKERS = ("generate-with", "changeme", "change-me", "your-secret", "replace-me")
-GENERATE_HINT = 'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
-
 
 class ConfigError(RuntimeError):
     """Invalid configuration; the message is one line and never contains secret values."""
@@ -61,7 +45,7 @@ def _check_origin(origin: str, field: str) -> str:
     return origin
 
 
-class Settings(BaseSettings):
+class Settings(AuthSettings):
     """All runtime configuration of the backend."""
 
     model_config = SettingsConfigDict(
@@ -71,31 +55,12 @@ class Settings(BaseSettings):
         hide_input_in_errors=True,
     )
 
-    BETTER_AUTH_SECRET: str = Field(repr=False)
     BETTER_AUTH_URL: str = DEFAULT_AUTH_URL
+    # The JWT's expected aud; Better Auth sets it to its base URL unless configured otherwise.
+    JWT_AUDIENCE: str = DEFAULT_AUDIENCE
     CORS_ORIGINS: list[str] = Field(default_factory=lambda: list(DEFAULT_CORS_ORIGINS))
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     JWT_LEEWAY_SECONDS: int = Field(default=10, ge=0, le=300)
-
-    # shared_secret mode: HS256 only, deliberately not configurable.
-    JWT_ALGORITHMS: ClassVar[tuple[str, ...]] = ("HS256",)
-
-    @field_validator("BETTER_AUTH_SECRET")
-    @classmethod
-    def _strong_secret(cls, value: str) -> str:
-        lowered = value.strip().lower()
-        if lowered in PLACEHOLDER_SECRETS or any(m in lowered for m in PLACEHOLDER_MARKERS):
-            raise ValueError(f"BETTER_AUTH_SECRET is a placeholder; {GENERATE_HINT}")
-        if any(ch.isspace() for ch in value):
-            raise ValueError("BETTER_AUTH_SECRET must not contain whitespace")
-        if len(value) < MIN_SECRET_LENGTH:
-            raise ValueError(
-                f"BETTER_AUTH_SECRET must be at least {MIN_SECRET_LENGTH} characters; "
-                f"{GENERATE_HINT}"
-            )
-        if len(set(value)) < MIN_DISTINCT_SECRET_CHARS:
-            raise ValueError(f"BETTER_AUTH_SECRET is too repetitive; {GENERATE_HINT}")
-        return value
 
     @field_validator("BETTER_AUTH_URL")
     @classmethod

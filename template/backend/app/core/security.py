@@ -1,7 +1,9 @@
 """THE JWT CHECK: verify a Better Auth token and return the user it identifies.
 
-Better Auth signs the token with HS256 and BETTER_AUTH_SECRET; its iss and aud are both
-BETTER_AUTH_URL. The user id comes from the `sub` claim only.
+The algorithm is pinned (Settings.JWT_ALGORITHMS); the signature is checked with the key
+from app.core.signing_keys (BETTER_AUTH_SECRET in shared_secret mode, the issuer's public
+key by kid in jwks mode); iss must be BETTER_AUTH_URL and aud JWT_AUDIENCE (Better Auth's
+base URL by default); exp, iat and sub are required. The user id comes from `sub` only.
 """
 
 from __future__ import annotations
@@ -12,19 +14,15 @@ from typing import Any
 
 import jwt
 
+from app.core.auth_errors import KeysUnavailable, TokenError
 from app.core.config import Settings
+from app.core.signing_keys import signing_key
+
+__all__ = ["AuthenticatedUser", "KeysUnavailable", "TokenError", "verify_token"]
 
 MAX_TOKEN_LENGTH = 8192
 MAX_SUBJECT_LENGTH = 255  # the length of tasks.user_id
 REQUIRED_CLAIMS = ["exp", "iat", "sub"]
-
-
-class TokenError(Exception):
-    """The token was rejected; `reason` is a short, safe-to-log explanation."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +47,13 @@ def _decode(token: str, settings: Settings) -> dict[str, Any]:
         raise TokenError("invalid token") from None
     if header.get("alg") not in Settings.JWT_ALGORITHMS:
         raise TokenError("unsupported algorithm")
+    key = signing_key(header, settings)  # may raise TokenError or KeysUnavailable
     try:
         return jwt.decode(
             token,
-            key=settings.BETTER_AUTH_SECRET,
+            key=key,
             algorithms=list(Settings.JWT_ALGORITHMS),
-            audience=settings.BETTER_AUTH_URL,
+            audience=settings.JWT_AUDIENCE,
             issuer=settings.BETTER_AUTH_URL,
             leeway=settings.JWT_LEEWAY_SECONDS,
             options={"require": REQUIRED_CLAIMS},
@@ -73,7 +72,7 @@ def _decode(token: str, settings: Settings) -> dict[str, Any]:
         raise TokenError(f"missing claim: {exc.claim}") from None
     except jwt.InvalidAlgorithmError:
         raise TokenError("unsupported algorithm") from None
-    except jwt.InvalidTokenError:
+    except (jwt.InvalidTokenError, jwt.InvalidKeyError, ValueError, TypeError):
         raise TokenError("invalid token") from None
 
 
