@@ -11,7 +11,7 @@ import pytest
 
 from conftest import clean_env, generate
 
-AUTH_MODES = ["shared_secret"]  # jwks: a later release
+AUTH_MODES = ["shared_secret", "jwks"]
 API_STYLES = ["flat", "user_path"]
 OWNERSHIP_ERRORS = ["forbidden", "not_found"]
 COMBINATIONS = list(itertools.product(AUTH_MODES, API_STYLES, OWNERSHIP_ERRORS))

@@ -106,6 +106,7 @@ def test_answers_reach_the_settings(tmp_path: Path) -> None:
     env = read_env(project / "backend/.env")
     assert env["BETTER_AUTH_URL"] == "https://auth.acme.test"
     assert "https://app.acme.test" in env["CORS_ORIGINS"] and "https://admin.acme.test" in env["CORS_ORIGINS"]
+    assert env["DATABASE_URL"] == "sqlite:///./app.db", "one KEY=VALUE per line"
     assert "8124" in (project / "README.md").read_text(), "--data wins over --data-file"
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["project_slug"] == "acme-tasks"
 
