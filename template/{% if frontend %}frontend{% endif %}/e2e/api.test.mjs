@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 
-import { SignJWT, decodeJwt, decodeProtectedHeader } from "jose";
+import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from "jose";
 
 import { newUser, startServers } from "./harness.mjs";
-import { API_STYLE, JWT_TTL_SECONDS, OWNERSHIP_STATUS, tasksPath } from "./project.mjs";
+import { API_STYLE, AUTH_MODE, JWT_ALGORITHM, JWT_TTL_SECONDS, OWNERSHIP_STATUS, tasksPath } from "./project.mjs";
 
 let servers;
 const people = {};
@@ -72,9 +72,9 @@ after(async () => {
 });
 
 describe("Better Auth issues the token the backend expects", () => {
-  test("HS256, iss = aud = BETTER_AUTH_URL, sub = user id, configured lifetime", () => {
+  test(`${JWT_ALGORITHM}, iss = aud = BETTER_AUTH_URL, sub = user id, configured lifetime`, () => {
     const { alice } = people;
-    assert.equal(decodeProtectedHeader(alice.token).alg, "HS256");
+    assert.equal(decodeProtectedHeader(alice.token).alg, JWT_ALGORITHM);
     const claims = decodeJwt(alice.token);
     assert.equal(claims.sub, alice.id);
     assert.equal(claims.id, alice.id);
@@ -96,10 +96,22 @@ describe("Better Auth issues the token the backend expects", () => {
     assert.equal(response.status, 401);
   });
 
-  test("no JWKS is published in shared-secret mode", async () => {
-    const response = await fetch(`${servers.authURL}/api/auth/jwks`);
-    assert.equal(response.status, 404);
-  });
+  if (AUTH_MODE === "jwks") {
+    test("the JWKS publishes the public key that signed the token", async () => {
+      const response = await fetch(`${servers.authURL}/api/auth/jwks`);
+      assert.equal(response.status, 200);
+      const { keys } = await response.json();
+      const { kid } = decodeProtectedHeader(people.alice.token);
+      const key = keys.find((k) => k.kid === kid);
+      assert.ok(key, `kid ${kid} is not in the JWKS`);
+      assert.equal(key.d, undefined, "a private key component was published");
+    });
+  } else {
+    test("no JWKS is published in shared-secret mode", async () => {
+      const response = await fetch(`${servers.authURL}/api/auth/jwks`);
+      assert.equal(response.status, 404);
+    });
+  }
 });
 
 describe("a user manages their own tasks", () => {
@@ -178,8 +190,11 @@ describe("user B can never see or change user A's tasks", () => {
 });
 
 describe("tokens the backend must refuse", () => {
-  const mint = (claims, secret) =>
-    new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(secret));
+  const hmac = (claims, secret, header = {}) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256", typ: "JWT", ...header })
+      .sign(new TextEncoder().encode(secret));
+  const keyPair = () => generateKeyPair(JWT_ALGORITHM, JWT_ALGORITHM === "EdDSA" ? { crv: "Ed25519" } : {});
 
   async function expect401(token, detail) {
     const response = await api("/api/me", token);
@@ -195,25 +210,51 @@ describe("tokens the backend must refuse", () => {
     await expect401(`${header}.${bobsPayload}.${signature}`, "invalid signature");
   });
 
-  test("an expired token signed with the right secret", async () => {
-    const claims = { ...decodeJwt(people.alice.token) };
-    const now = Math.floor(Date.now() / 1000);
-    await expect401(await mint({ ...claims, iat: now - 3600, exp: now - 1800 }, servers.secret), "token expired");
-  });
-
-  test("a token from another secret", async () => {
-    const claims = decodeJwt(people.alice.token);
-    await expect401(await mint(claims, randomBytes(48).toString("base64url")), "invalid signature");
-  });
-
-  test("a token issued for another Better Auth URL", async () => {
-    const claims = { ...decodeJwt(people.alice.token), iss: "http://evil.test", aud: "http://evil.test" };
-    await expect401(await mint(claims, servers.secret), "invalid issuer");
-  });
-
   test("no token at all", async () => {
     await expect401(undefined, "missing token");
   });
+
+  if (AUTH_MODE === "jwks") {
+    test("a token signed by another key pair under the published kid", async () => {
+      const { kid } = decodeProtectedHeader(people.alice.token);
+      const { privateKey } = await keyPair();
+      const forged = await new SignJWT(decodeJwt(people.alice.token))
+        .setProtectedHeader({ alg: JWT_ALGORITHM, kid })
+        .sign(privateKey);
+      await expect401(forged, "invalid signature");
+    });
+
+    test("algorithm confusion: HS256 keyed with the published public key", async () => {
+      const { kid } = decodeProtectedHeader(people.alice.token);
+      const { keys } = await (await fetch(`${servers.authURL}/api/auth/jwks`)).json();
+      const published = JSON.stringify(keys.find((k) => k.kid === kid));
+      await expect401(await hmac(decodeJwt(people.alice.token), published, { kid }), "unsupported algorithm");
+    });
+
+    test("a token with a kid the issuer never published", async () => {
+      const { privateKey } = await keyPair();
+      const token = await new SignJWT(decodeJwt(people.alice.token))
+        .setProtectedHeader({ alg: JWT_ALGORITHM, kid: "never-published" })
+        .sign(privateKey);
+      await expect401(token, "unknown signing key");
+    });
+  } else {
+    test("an expired token signed with the right secret", async () => {
+      const claims = { ...decodeJwt(people.alice.token) };
+      const now = Math.floor(Date.now() / 1000);
+      await expect401(await hmac({ ...claims, iat: now - 3600, exp: now - 1800 }, servers.secret), "token expired");
+    });
+
+    test("a token from another secret", async () => {
+      const claims = decodeJwt(people.alice.token);
+      await expect401(await hmac(claims, randomBytes(48).toString("base64url")), "invalid signature");
+    });
+
+    test("a token issued for another Better Auth URL", async () => {
+      const claims = { ...decodeJwt(people.alice.token), iss: "http://evil.test", aud: "http://evil.test" };
+      await expect401(await hmac(claims, servers.secret), "invalid issuer");
+    });
+  }
 });
 
 describe("Better Auth's own protections", () => {

@@ -85,6 +85,8 @@ export async function startServers() {
     ...process.env,
     BETTER_AUTH_SECRET: secret,
     BETTER_AUTH_URL: authURL,
+    JWT_AUDIENCE: authURL,
+    JWKS_URL: `${authURL}/api/auth/jwks`, // jwks mode (ignored in shared_secret mode)
     CORS_ORIGINS: JSON.stringify([authURL]),
     DATABASE_URL: process.env.E2E_BACKEND_DATABASE_URL ?? `sqlite:///${join(work, "tasks.db")}`,
   };

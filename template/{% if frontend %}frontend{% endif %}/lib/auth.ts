@@ -2,9 +2,9 @@
 // and GET /api/auth/token, which turns that session into a short-lived HS256 JWT for FastAPI.
 import { betterAuth } from "better-auth";
 import { jwt } from "better-auth/plugins";
-import { SignJWT } from "jose";
 
 import { createAuthDatabase } from "./auth-database";
+import { jwtSigning } from "./jwt-signing";
 import { JWT_TTL_MINUTES, PROJECT_NAME, SESSION_TTL_DAYS } from "./project";
 
 const MIN_SECRET_LENGTH = 32;
@@ -46,7 +46,8 @@ function readTrustedOrigins(baseURL: string): string[] {
 const secret = readSecret();
 // The JWT's iss and aud; the backend's BETTER_AUTH_URL must be identical.
 const baseURL = readBaseURL();
-const signingKey = new TextEncoder().encode(secret);
+// Token signing for this project's auth mode (lib/jwt-signing.ts).
+const signing = jwtSigning(baseURL, secret);
 const sessionSeconds = SESSION_TTL_DAYS * DAY_SECONDS;
 
 export const auth = betterAuth({
@@ -95,24 +96,9 @@ export const auth = betterAuth({
         expirationTime: `${JWT_TTL_MINUTES}m`,
         // The token carries sub (the user id, added by the plugin) plus these claims only.
         definePayload: ({ user }) => ({ id: user.id, email: user.email, name: user.name }),
-        // The plugin only signs with asymmetric keys from its jwks table; the backend verifies
-        // HS256 with the shared secret, so we sign here. The payload we receive already holds
-        // iat and sub plus definePayload's claims, and the plugin adds exp, iss and aud.
-        sign: async (payload, header) => {
-          const token = new SignJWT(payload).setProtectedHeader({ ...header, alg: "HS256", typ: "JWT" });
-          if (payload.iat === undefined) token.setIssuedAt();
-          return token.sign(signingKey);
-        },
+        ...(signing.sign ? { sign: signing.sign } : {}),
       },
-      jwks: {
-        // A custom `sign` requires remoteUrl; setting it also disables GET /api/auth/jwks
-        // (404), which is right: a symmetric key must never be published. The URL is only
-        // advertised in metadata and deliberately points nowhere.
-        remoteUrl: `${baseURL}/api/auth/jwks-not-available`,
-        // Required together with remoteUrl. Its type only allows asymmetric algorithms; it is
-        // metadata only, the tokens are signed with HS256 above.
-        keyPairConfig: { alg: "EdDSA" },
-      },
+      jwks: signing.jwks,
     }),
   ],
 });
