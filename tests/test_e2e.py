@@ -71,15 +71,18 @@ def _node_test_counts(output: str) -> dict[str, int]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("api_style", ["flat", "user_path"])
-def test_generated_project_end_to_end(tmp_path: Path, node_modules: Path, api_style: str) -> None:
-    project = generate(tmp_path / f"e2e-{api_style}", f"api_style={api_style}")
+@pytest.mark.parametrize(
+    ("auth_mode", "api_style"),
+    [("shared_secret", "flat"), ("shared_secret", "user_path"), ("jwks", "flat")],
+)
+def test_generated_project_end_to_end(tmp_path: Path, node_modules: Path, auth_mode: str, api_style: str) -> None:
+    project = generate(tmp_path / f"e2e-{auth_mode}-{api_style}", f"auth_mode={auth_mode}", f"api_style={api_style}")
     frontend = project / "frontend"
     _link_node_modules(node_modules, frontend)
     _run(["npm", "run", "typecheck"], cwd=frontend)
     _run(["npm", "run", "build"], cwd=frontend)
 
-    artifacts = ARTIFACTS / api_style
+    artifacts = ARTIFACTS / f"{auth_mode}-{api_style}"
     shutil.rmtree(artifacts, ignore_errors=True)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("BETTER_AUTH", "DATABASE_URL", "CORS_"))},
