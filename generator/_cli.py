@@ -146,6 +146,80 @@ def update(
         typer.echo("  already up to date")
 
 
+@app.command()
+def doctor(
+    path: Annotated[Path, typer.Argument(help="The project to audit (default: this folder).")] = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too, not only on failures.")] = False,
+) -> None:
+    """Audit the project's auth setup: secret, .env in git, URLs, CORS, protected routes, JWT checks."""
+    from generator.doctor.render import as_json as render_json
+    from generator.doctor.render import as_text
+    from generator.doctor.runner import run_doctor
+
+    try:
+        report = run_doctor(path)
+    except BafaError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(render_json(report, strict=strict) if as_json else as_text(report, strict=strict))
+    raise typer.Exit(report.exit_code(strict=strict))
+
+
+token_app = typer.Typer(
+    help="Explain why the backend would accept or reject a JWT, or mint a local test token.",
+    no_args_is_help=True,
+)
+app.add_typer(token_app, name="token")
+
+_ProjectOption = Annotated[
+    Path,
+    typer.Option("--project", metavar="PATH", help="Project whose backend settings to use (default: this folder)."),
+]
+
+
+@token_app.command("inspect")
+def token_inspect(
+    token: Annotated[str, typer.Argument(metavar="TOKEN|-", help="The JWT, or - to read it from stdin.")],
+    project: _ProjectOption = Path("."),
+) -> None:
+    """Decode TOKEN without trusting it and say why the project's backend would reject it (exit 1) or accept it."""
+    from generator.token.diagnose import diagnose
+    from generator.token.parse import decode_unverified, read_token
+    from generator.token.policy import load_policy
+    from generator.token.render import inspect_text
+
+    try:
+        decoded = decode_unverified(read_token(token))
+        policy = load_policy(project)
+    except BafaError as exc:
+        _fail(str(exc))
+        return
+    verdict = diagnose(decoded, policy)
+    typer.echo(inspect_text(decoded, policy, verdict))
+    raise typer.Exit(0 if verdict.accepted else 1)
+
+
+@token_app.command("mint")
+def token_mint(
+    sub: Annotated[str, typer.Option("--sub", metavar="USER", help="User id: the token's sub (and id) claim.")],
+    email: Annotated[str | None, typer.Option("--email", help="The email claim (omitted when not given).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The name claim (omitted when not given).")] = None,
+    ttl: Annotated[str, typer.Option("--ttl", help="Lifetime: 90s, 15m, 2h or 1d (at most 1d).")] = "15m",
+    project: _ProjectOption = Path("."),
+) -> None:
+    """Mint an HS256 token like Better Auth does, for local testing (refused in jwks mode and production)."""
+    from generator.token.mint import mint, parse_ttl
+    from generator.token.policy import load_policy
+
+    try:
+        token = mint(load_policy(project), sub, email=email, name=name, ttl_seconds=parse_ttl(ttl))
+    except BafaError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(token)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -1,0 +1,117 @@
+"""secret.strength, secret.match, secret.answers: the shared BETTER_AUTH_SECRET. Values are never shown."""
+
+from __future__ import annotations
+
+from generator.doctor.facts import Facts
+from generator.doctor.model import Check, failed, passed, skipped, warned
+from generator.project_files import EnvFile, Project
+
+KEY = "BETTER_AUTH_SECRET"
+MIN_LENGTH = 32
+MIN_DISTINCT = 8
+# The same lists as the generated backend's app/core/config.py.
+PLACEHOLDERS = {
+    "changeme", "change-me", "change_me", "secret", "your-secret-here", "your_secret_here", "yoursecret",
+    "password", "better-auth-secret", "better_auth_secret", "replace-me",
+}  # fmt: skip
+PLACEHOLDER_MARKERS = ("generate-with", "changeme", "change-me", "your-secret", "replace-me")
+GENERATE = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+def secret_problem(value: str) -> str | None:
+    """Why this secret is weak, in words that never repeat it; None when it is fine."""
+    lowered = value.strip().lower()
+    if lowered in PLACEHOLDERS or any(marker in lowered for marker in PLACEHOLDER_MARKERS):
+        return "is a placeholder"
+    if any(ch.isspace() for ch in value):
+        return "contains whitespace"
+    if len(value) < MIN_LENGTH:
+        return f"is {len(value)} characters (at least {MIN_LENGTH} needed)"
+    if len(set(value)) < MIN_DISTINCT:
+        return "is too repetitive"
+    return None
+
+
+def _sides(project: Project) -> list[tuple[EnvFile, EnvFile]]:
+    """The .env files that must hold the secret in this auth mode (with their .env.example)."""
+    sides = []
+    if project.backend is not None and project.auth_mode != "jwks":
+        sides.append((project.backend_env, project.backend_example))
+    if project.frontend is not None:
+        sides.append((project.frontend_env, project.frontend_example))
+    return sides
+
+
+def check_strength(facts: Facts) -> Check:
+    sides = _sides(facts.project)
+    if not sides:
+        return skipped("secret.strength", f"no .env file needs {KEY} here (jwks backend without a frontend)")
+    problems, ok, absent, unexplained = [], [], [], []
+    for env, example in sides:
+        if not env.exists:
+            (absent if example.exists else unexplained).append(env.relative)
+            continue
+        value = env.get(KEY)
+        problem = "is not set" if not value else secret_problem(value)
+        if problem:
+            problems.append(f"{env.relative}: {KEY} {problem}")
+        else:
+            ok.append(env.relative)
+    fix = f"generate one with {GENERATE} and put the same value in every .env file"
+    if problems:
+        return failed("secret.strength", "; ".join(problems), fix)
+    if unexplained:
+        return warned(
+            "secret.strength",
+            f"{', '.join(unexplained)} not found (and no .env.example): {KEY} must come from the environment",
+            f"create {unexplained[0]} with {KEY}=<generated>, or make sure the deployment sets it",
+        )
+    if not ok:
+        return skipped(
+            "secret.strength",
+            f"no .env files, only .env.example ({', '.join(absent)} absent): secret not checked (normal in CI)",
+            f"locally: cp {absent[0]}.example {absent[0]} and set a generated {KEY}" if absent else "",
+        )
+    note = f" ({', '.join(absent)} absent: not checked)" if absent else ""
+    return passed("secret.strength", f"{KEY} in {', '.join(ok)}: long, random-looking, not a placeholder{note}")
+
+
+def check_match(facts: Facts) -> Check:
+    project = facts.project
+    backend, frontend = project.backend_env, project.frontend_env
+    if project.auth_mode == "jwks":
+        if backend.exists and backend.get(KEY):
+            return failed(
+                "secret.match",
+                f"{backend.relative} holds {KEY} although auth_mode is jwks (the backend needs only the public JWKS)",
+                f"remove {KEY} from {backend.relative}; keep it in the frontend only",
+            )
+        return passed("secret.match", f"jwks mode: the backend holds no {KEY}")
+    if project.frontend is None or project.backend is None:
+        return skipped("secret.match", "no frontend folder found: nothing to compare the backend's secret with")
+    if not (backend.exists and frontend.exists):
+        missing = ", ".join(env.relative for env in (backend, frontend) if not env.exists)
+        return skipped("secret.match", f"{missing} absent: secrets not compared (normal in CI)")
+    if not (backend.get(KEY) and frontend.get(KEY)):
+        return skipped("secret.match", f"{KEY} is missing from a .env file (see secret.strength)")
+    if backend.get(KEY) != frontend.get(KEY):
+        return failed(
+            "secret.match",
+            f"{KEY} differs between {backend.relative} and {frontend.relative}: every token gets 401 invalid signature",
+            f"copy {KEY} from {backend.relative} into {frontend.relative} (same value), then restart both servers",
+        )
+    return passed("secret.match", f"{KEY} is identical in {backend.relative} and {frontend.relative}")
+
+
+def check_answers(facts: Facts) -> Check:
+    project = facts.project
+    if not project.generated:
+        return skipped("secret.answers", "no .copier-answers.yml (hand-written project)")
+    values = [env.get(KEY) for env in (project.backend_env, project.frontend_env) if env.get(KEY)]
+    if "better_auth_secret" in project.answers or any(v and v in project.answers_text for v in values):
+        return failed(
+            "secret.answers",
+            ".copier-answers.yml contains the secret (it is committed with the project)",
+            "remove better_auth_secret from .copier-answers.yml and rotate the secret in both .env files",
+        )
+    return passed("secret.answers", ".copier-answers.yml does not contain the secret")

@@ -1,0 +1,96 @@
+"""Everything the checks look at, gathered once: files, git, the imported app.
+
+The effective-value helpers say where each value came from ("backend/.env",
+"backend/.env.example", ".copier-answers.yml", "the app's CORSMiddleware"), because a CI
+checkout has only the .env.example files and the findings must say what was audited.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from generator.doctor.app_probe import AppFacts
+from generator.doctor.git_facts import GitFacts
+from generator.project_files import EnvFile, Project
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+@dataclass(frozen=True)
+class Facts:
+    project: Project
+    git: GitFacts
+    app: AppFacts | None  # None when there is no backend folder
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A value and where it was read."""
+
+    value: object
+    source: str
+
+
+def _from_env(key: str, *files: EnvFile) -> Sourced | None:
+    for env in files:
+        if env.exists and env.get(key) is not None:
+            return Sourced(env.get(key), env.relative)
+    return None
+
+
+def backend_auth_url(project: Project) -> Sourced | None:
+    found = _from_env("BETTER_AUTH_URL", project.backend_env, project.backend_example)
+    if found is None and project.answers.get("auth_url"):
+        found = Sourced(str(project.answers["auth_url"]), ".copier-answers.yml (auth_url)")
+    return found
+
+
+def frontend_auth_url(project: Project) -> Sourced | None:
+    return _from_env("BETTER_AUTH_URL", project.frontend_env, project.frontend_example)
+
+
+def parse_origins(raw: str) -> list[str]:
+    """A JSON list (pydantic-settings) or a comma-separated list."""
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw.split(",")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return [str(value)]
+    return [str(origin).strip() for origin in value if str(origin).strip()]
+
+
+def backend_origins(facts: Facts) -> Sourced | None:
+    """The backend's CORS origins: the live app's middleware first, then the files."""
+    if facts.app is not None and not facts.app.import_error:
+        cors = facts.app.data.get("cors")
+        if cors is None:
+            return Sourced(None, "the app (no CORSMiddleware)")
+        return Sourced(list(cors.get("allow_origins") or []), "the app's CORSMiddleware")
+    project = facts.project
+    found = _from_env("CORS_ORIGINS", project.backend_env, project.backend_example)
+    if found is not None:
+        return Sourced(parse_origins(str(found.value)), found.source)
+    if isinstance(project.answers.get("frontend_origins"), list):
+        return Sourced([str(o) for o in project.answers["frontend_origins"]], ".copier-answers.yml (frontend_origins)")
+    return None
+
+
+def frontend_origins(project: Project) -> Sourced | None:
+    found = _from_env("TRUSTED_ORIGINS", project.frontend_env, project.frontend_example)
+    if found is None:
+        return None
+    return Sourced(parse_origins(str(found.value)), f"{found.source} TRUSTED_ORIGINS")
+
+
+def is_local(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in LOCAL_HOSTS or host.endswith(".localhost")
+
+
+def is_https(url: str) -> bool:
+    return url.lower().startswith("https://")

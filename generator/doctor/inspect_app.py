@@ -1,0 +1,229 @@
+"""Inspect a FastAPI backend from the inside; run by `bafa doctor` with the project's Python.
+
+Usage: python inspect_app.py BACKEND_DIR  (prints one JSON document after the marker line)
+
+Standalone on purpose: it imports nothing from bafa, only the project (and what the project
+itself imports), so it runs in the project's own virtual environment. It sets a random strong
+BETTER_AUTH_SECRET first, so the app imports without backend/.env, then reports:
+
+- the routes and whether each one's dependency tree contains get_current_user;
+- the CORS middleware options and app.debug;
+- Settings.JWT_ALGORITHMS, and what verify_token does with crafted tokens (valid, no exp,
+  alg=none, wrong signature). Tokens are built here with hmac: no JWT library needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import hmac
+import importlib
+import inspect
+import json
+import os
+import secrets
+import sys
+import time
+import traceback
+
+MARKER = "--- bafa-inspect ---"
+AUTH_DEPENDENCY = "get_current_user"
+APP_CANDIDATES = (("app.factory", "create_app"), ("app.main", "app"), ("main", "app"))
+
+
+def _last_line(exc: BaseException) -> str:
+    return traceback.format_exception_only(type(exc), exc)[-1].strip()
+
+
+def _load_app() -> tuple[object | None, str, str | None]:
+    """(app, where it came from, error's last line)."""
+    for module_name, attr in APP_CANDIDATES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # this layout is not used; try the next one
+            return None, module_name, _last_line(exc)
+        except BaseException as exc:  # noqa: BLE001 - SystemExit from app.main included
+            return None, module_name, _last_line(exc)
+        target = getattr(module, attr, None)
+        if target is None:
+            continue
+        try:
+            app = target() if attr == "create_app" else target
+        except BaseException as exc:  # noqa: BLE001
+            return None, f"{module_name}:{attr}", _last_line(exc)
+        return app, f"{module_name}:{attr}", None
+    return None, "", "no app.factory:create_app, app.main:app or main:app found"
+
+
+def _auth_callable() -> object | None:
+    try:
+        return importlib.import_module("app.api.deps").__dict__.get(AUTH_DEPENDENCY)
+    except BaseException:  # noqa: BLE001
+        return None
+
+
+def _requires_auth(dependant: object, target: object | None, seen: set[int]) -> bool:
+    for sub in getattr(dependant, "dependencies", None) or []:
+        call = getattr(sub, "call", None)
+        if call is not None and (call is target or getattr(call, "__name__", None) == AUTH_DEPENDENCY):
+            return True
+        if id(sub) not in seen:
+            seen.add(id(sub))
+            if _requires_auth(sub, target, seen):
+                return True
+    return False
+
+
+def _route_items(routes: list, prefix: str):
+    try:  # FastAPI >= 0.120 wraps included routers; this expands them
+        from fastapi.routing import iter_route_contexts
+    except ImportError:
+        iter_route_contexts = None
+    items = iter_route_contexts(routes) if iter_route_contexts else routes
+    for route in items:
+        original = getattr(route, "original_route", route)
+        path = getattr(route, "path", None) or ""
+        sub_app = getattr(original, "app", None)
+        if type(original).__name__ in ("Mount", "Host"):
+            inner = getattr(sub_app, "routes", None)
+            if inner is not None:
+                yield from _route_items(list(inner), prefix + path)
+            else:
+                yield {"path": prefix + path, "methods": [], "kind": "mount", "dependant": None}
+            continue
+        kind = "websocket" if "WebSocket" in type(original).__name__ else "http"
+        yield {
+            "path": prefix + path,
+            "methods": sorted(getattr(route, "methods", None) or []),
+            "kind": kind,
+            "dependant": getattr(route, "dependant", None),
+        }
+
+
+def _routes(app: object) -> list[dict]:
+    target = _auth_callable()
+    found = []
+    for item in _route_items(list(getattr(app, "routes", [])), ""):
+        dependant = item.pop("dependant")
+        item["inspectable"] = dependant is not None
+        item["requires_auth"] = dependant is not None and _requires_auth(dependant, target, set())
+        found.append(item)
+    return found
+
+
+def _cors(app: object) -> dict | None:
+    for middleware in getattr(app, "user_middleware", []) or []:
+        cls = getattr(middleware, "cls", None)
+        if getattr(cls, "__name__", "") == "CORSMiddleware":
+            options = getattr(middleware, "kwargs", None) or getattr(middleware, "options", None) or {}
+            return {
+                "allow_origins": list(options.get("allow_origins", []) or []),
+                "allow_origin_regex": options.get("allow_origin_regex"),
+                "allow_credentials": bool(options.get("allow_credentials", False)),
+            }
+    return None
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _token(header: dict, claims: dict, key: str | None) -> str:
+    signing_input = _b64(json.dumps(header).encode()) + "." + _b64(json.dumps(claims).encode())
+    if key is None:
+        return signing_input + "."
+    signature = hmac.new(key.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + _b64(signature)
+
+
+def _make_settings(config: object) -> object:
+    settings_cls = getattr(config, "Settings", None)
+    if settings_cls is not None:
+        with contextlib.suppress(Exception):
+            return settings_cls(_env_file=None)
+        with contextlib.suppress(Exception):
+            return settings_cls()
+    get_settings = getattr(config, "get_settings", None)
+    return get_settings() if get_settings else None
+
+
+def _call_verify(verify: object, token: str, settings: object) -> str | None:
+    """None when the token was accepted, else the rejection's last line."""
+    try:
+        params = len(inspect.signature(verify).parameters)  # type: ignore[arg-type]
+        result = verify(token, settings) if params >= 2 else verify(token)  # type: ignore[operator]
+        if inspect.isawaitable(result):
+            asyncio.run(result)
+    except BaseException as exc:  # noqa: BLE001 - any exception is a rejection
+        return _last_line(exc)
+    return None
+
+
+def _jwt(secret: str) -> dict:
+    report: dict = {"algorithms": None, "probes": None, "error": None}
+    try:
+        config = importlib.import_module("app.core.config")
+        security = importlib.import_module("app.core.security")
+    except BaseException as exc:  # noqa: BLE001
+        report["error"] = f"app.core.config / app.core.security not importable: {_last_line(exc)}"
+        return report
+    settings_cls = getattr(config, "Settings", None)
+    algorithms = getattr(settings_cls, "JWT_ALGORITHMS", None)
+    if algorithms is not None:
+        report["algorithms"] = [str(a) for a in algorithms]
+    verify = getattr(security, "verify_token", None)
+    if verify is None:
+        report["error"] = "app.core.security has no verify_token"
+        return report
+    try:
+        settings = _make_settings(config)
+    except BaseException as exc:  # noqa: BLE001
+        report["error"] = f"settings cannot be built: {_last_line(exc)}"
+        return report
+    url = getattr(settings, "BETTER_AUTH_URL", None) or "http://localhost:3000"
+    secret = getattr(settings, "BETTER_AUTH_SECRET", None) or secret
+    now = int(time.time())
+    audience = getattr(settings, "JWT_AUDIENCE", None) or url
+    base = {"sub": "bafa-doctor-user", "id": "bafa-doctor-user", "iat": now, "iss": url, "aud": audience}
+    hs256 = {"alg": "HS256", "typ": "JWT"}
+    tokens = {
+        "valid": _token(hs256, {**base, "exp": now + 300}, secret),
+        "no_exp": _token(hs256, base, secret),
+        "alg_none": _token({"alg": "none", "typ": "JWT"}, {**base, "exp": now + 300}, None),
+        "wrong_signature": _token(hs256, {**base, "exp": now + 300}, secret[::-1] + "x"),
+    }
+    report["probes"] = {name: _call_verify(verify, token, settings) for name, token in tokens.items()}
+    return report
+
+
+def main() -> None:
+    backend = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".")
+    secret = "bafa-doctor-" + secrets.token_urlsafe(48)
+    os.environ["BETTER_AUTH_SECRET"] = secret
+    sys.path.insert(0, backend)
+    os.chdir(backend)
+    result: dict = {"python": sys.executable}
+    real_stdout = sys.stdout
+    sys.stdout = sys.stderr  # whatever the app prints must not corrupt the JSON
+    try:
+        app, source, error = _load_app()
+        result.update(app_source=source, import_error=error)
+        if app is not None:
+            result.update(routes=_routes(app), cors=_cors(app), debug=bool(getattr(app, "debug", False)))
+            result["docs_urls"] = [
+                getattr(app, name, None)
+                for name in ("docs_url", "redoc_url", "openapi_url", "swagger_ui_oauth2_redirect_url")
+            ]
+        result["jwt"] = _jwt(secret)
+    finally:
+        sys.stdout = real_stdout
+    print(MARKER)
+    print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()
