@@ -166,6 +166,30 @@ def doctor(
     raise typer.Exit(report.exit_code(strict=strict))
 
 
+@app.command()
+def bootstrap(
+    manifest: Annotated[Path, typer.Argument(help="YAML manifest: issuer, origins and services (docs/bootstrap.md).")],
+    into: Annotated[
+        Path, typer.Option("--into", metavar="DIR", help="Folder to create the services in (default: this folder).")
+    ] = Path("."),
+) -> None:
+    """Generate several backend-only services that trust one Better Auth issuer."""
+    from generator.bootstrap import bootstrap as run_bootstrap
+
+    try:
+        result = run_bootstrap(manifest, into)
+    except BafaError as exc:
+        _fail(str(exc))
+        return
+    rows = [(p.name, str(p.port), "created", str(result.into / p.name)) for p in result.created]
+    rows += [(p.name, str(p.port), "skipped (exists)", str(result.into / p.name)) for p in result.skipped]
+    header = ("service", "port", "status", "path")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    for row in [header, *rows]:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    typer.echo(f"{len(result.created)} created, {len(result.skipped)} skipped")
+
+
 token_app = typer.Typer(
     help="Explain why the backend would accept or reject a JWT, or mint a local test token.",
     no_args_is_help=True,
