@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import tomllib
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 from conftest import generate
 
 
-def test_generated_backend_dependencies_are_installed(tmp_path: Path) -> None:
-    for database in ("sqlite", "postgresql"):
-        project = generate(tmp_path / database, f"database={database}")
-        meta = tomllib.loads((project / "backend/pyproject.toml").read_text())["project"]
-        requirements = list(meta["dependencies"]) + list(meta.get("optional-dependencies", {}).get("dev", []))
-        for line in requirements:
-            requirement = Requirement(line)
-            try:
-                installed = version(requirement.name)
-            except PackageNotFoundError:
-                raise AssertionError(
-                    f"{requirement.name} is needed by generated backends; add it to bafa's [test] extra"
-                ) from None
-            assert requirement.specifier.contains(installed, prereleases=True), f"{line} but {installed} is installed"
+def _check(requirement: Requirement, needed_by: str) -> None:
+    try:
+        installed = version(requirement.name)
+    except PackageNotFoundError:
+        raise AssertionError(f"{requirement.name} is needed by {needed_by}; add it to bafa's [test] extra") from None
+    assert requirement.specifier.contains(installed, prereleases=True), f"{requirement} but {installed} is installed"
+    for extra in requirement.extras:  # e.g. pyjwt[crypto] needs cryptography
+        for line in requires(requirement.name) or []:
+            dependency = Requirement(line)
+            if dependency.marker is not None and dependency.marker.evaluate({"extra": extra}):
+                _check(Requirement(f"{dependency.name}{dependency.specifier}"), f"{requirement}")
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [("database=sqlite",), ("database=postgresql",), ("auth_mode=jwks", "frontend=false")],
+    ids=["sqlite", "postgresql", "jwks"],
+)
+def test_generated_backend_dependencies_are_installed(tmp_path: Path, answers: tuple[str, ...]) -> None:
+    project = generate(tmp_path / "app", *answers)
+    meta = tomllib.loads((project / "backend/pyproject.toml").read_text())["project"]
+    for line in list(meta["dependencies"]) + list(meta.get("optional-dependencies", {}).get("dev", [])):
+        _check(Requirement(line), "generated backends")
