@@ -25,4 +25,5 @@ fi
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 PORT="$(sed -n "s/^backend_port: *//p" ../.copier-answers.yml)"
 echo "Backend on http://127.0.0.1:${PORT:-8000} (health: /health, API docs: /docs). Ctrl-C stops it."
+.venv/bin/alembic upgrade head   # creates or updates the tables (backend/migrations/)
 exec .venv/bin/uvicorn app.main:app --host 127.0.0.1 --port "${PORT:-8000}"

@@ -281,7 +281,7 @@ def _workflow(project: Path) -> dict:
 
 def test_generated_workflow_runs_tests_and_doctor(default_project: Path) -> None:
     workflow = _workflow(default_project)
-    assert set(workflow["jobs"]) == {"backend", "frontend", "doctor"}
+    assert set(workflow["jobs"]) == {"lint", "backend", "backend-postgresql", "frontend", "e2e", "doctor"}
     text = json.dumps(workflow)
     assert "pip install -e './backend[dev]'" in text and "pytest" in text
     assert "npm ci" in text and "npm run typecheck" in text and "BETTER_AUTH_URL" in text
@@ -294,7 +294,7 @@ def test_generated_workflow_runs_tests_and_doctor(default_project: Path) -> None
 
 def test_backend_only_workflow_has_no_frontend_job(tmp_path: Path) -> None:
     project = generate(tmp_path / "api", "frontend=false")
-    assert set(_workflow(project)["jobs"]) == {"backend", "doctor"}
+    assert set(_workflow(project)["jobs"]) == {"lint", "backend", "backend-postgresql", "doctor"}
     code, report = doctor(project, "--strict")
     assert code == 0, [c for c in report["checks"] if c["status"] in ("fail", "warn")]
     assert check(report, "secret.match")["status"] == "skip"

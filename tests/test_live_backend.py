@@ -30,6 +30,8 @@ def live_backend(
     port = _free_port()
     log_path = tmp_path_factory.mktemp("logs") / "uvicorn.log"
     log = log_path.open("w")
+    # As the README says: migrate first (the backend never creates its tables itself).
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=backend, env=clean_env(), check=True)
     process = subprocess.Popen(
         [
             sys.executable,

@@ -1,4 +1,5 @@
-"""create_app(): settings, database engine, CORS, routers."""
+"""create_app(): settings, logging, database engine, middleware (CORS, request ids, security
+headers), routers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from app.api.routes import health, me, tasks
 from app.core.config import Settings, get_settings
 from app.core.cors import add_cors
 from app.core.defaults import PROJECT_NAME
+from app.core.logging import configure_logging
+from app.core.middleware import RequestContextMiddleware
 from app.db import create_db_engine, create_tables
 
 
@@ -20,11 +23,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     Raises app.core.config.ConfigError (a one-line message) when the configuration is invalid.
     """
     settings = settings if settings is not None else get_settings()
-    engine = create_db_engine(settings.DATABASE_URL)
+    configure_logging(settings.LOG_LEVEL)
+    engine = create_db_engine(settings.DATABASE_URL, settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        create_tables(engine)
+        # Tables come from `alembic upgrade head`; creating them here is opt-in (never in
+        # production: Settings refuses AUTO_CREATE_TABLES there).
+        if settings.AUTO_CREATE_TABLES:
+            create_tables(engine)
         yield
         engine.dispose()
 
@@ -32,6 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     add_cors(app, settings)
+    # Added last, so it wraps CORS: preflight answers get a request id and the headers too.
+    app.add_middleware(RequestContextMiddleware, production=settings.is_production)
     app.include_router(health.router)
     app.include_router(me.router)
     app.include_router(tasks.router)

@@ -2,7 +2,8 @@
 
 Tests use a fresh SQLite file per test. Set TEST_DATABASE_URL (for example
 postgresql+psycopg://postgres@127.0.0.1:5432/test) to run them against another database;
-its tables are dropped after each test.
+its tables are dropped after each test. Tables are created by the app at startup
+(AUTO_CREATE_TABLES=True); test_migrations.py builds them with Alembic instead.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ def settings(database_url: str, jwks_url: str | None) -> Settings:
         CORS_ORIGINS=list(ALLOWED_ORIGINS),
         DATABASE_URL=database_url,
         JWT_LEEWAY_SECONDS=10,
+        # The app creates its tables at startup here; tests/test_migrations.py checks that
+        # the Alembic migrations build the same schema.
+        AUTO_CREATE_TABLES=True,
     )
 
 

@@ -96,6 +96,9 @@ export async function startServers() {
   }
   run("npm", ["run", "migrate"], { cwd: FRONTEND_DIR, env: frontendEnv });
 
+  // The backend never creates its tables itself: migrate, as its README says.
+  run(backendPython(), ["-m", "alembic", "upgrade", "head"], { cwd: BACKEND_DIR, env: backendEnv });
+
   const children = [];
   const start = (name, command, args, cwd, env) => {
     const logFile = join(ARTIFACTS_DIR, `${name}.log`);

@@ -56,6 +56,12 @@ function decode(jwt: string): CachedToken {
   return { jwt, sub: claims.sub, expiresAt: claims.exp * 1000 };
 }
 
+/** A fresh id for one API call, sent as X-Request-ID (the backend logs it and echoes it back). */
+function requestId(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID(); // secure contexts
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 function sessionEnded(): never {
   clearToken();
   window.location.assign("/sign-in");
@@ -128,7 +134,10 @@ export function createApi(backendUrl: string) {
 
   async function send(method: string, path: (sub: string) => string, body?: unknown): Promise<Response> {
     const attempt = async (token: CachedToken) => {
-      const headers: Record<string, string> = { Authorization: `Bearer ${token.jwt}` };
+      const headers: Record<string, string> = {
+        Authorization: `Bearer ${token.jwt}`,
+        "X-Request-ID": requestId(),
+      };
       if (body !== undefined) headers["Content-Type"] = "application/json";
       try {
         return await fetch(`${base}${path(token.sub)}`, {

@@ -15,11 +15,29 @@ from app.db import get_session
 logger = logging.getLogger("app.auth")
 
 
+def _log_context(request: Request, reason: str) -> dict[str, str]:
+    """Structured fields of an auth log line: why, which route, which client, which request."""
+    route = request.scope.get("route")
+    return {
+        "reason": reason,
+        "method": request.method,
+        "route": getattr(route, "path", None) or request.url.path,
+        "path": request.url.path,
+        "client": request.client.host if request.client else "unknown",
+        "request_id": getattr(request.state, "request_id", None) or "",
+    }
+
+
 def _reject(request: Request, reason: str, challenge: str = "Bearer") -> NoReturn:
     """Log why (never the token) and answer 401 with a WWW-Authenticate challenge."""
-    client = request.client.host if request.client else "unknown"
+    context = _log_context(request, reason)
     logger.warning(
-        "auth rejected: %s (%s %s from %s)", reason, request.method, request.url.path, client
+        "auth rejected: %s (%s %s from %s)",
+        reason,
+        context["method"],
+        context["path"],
+        context["client"],
+        extra={"event": "auth_rejected", **context},
     )
     raise HTTPException(
         status_code=status.HTTP_401_UNAUTHORIZED,
@@ -43,7 +61,13 @@ def get_current_user(request: Request) -> AuthenticatedUser:
         _reject(request, exc.reason, 'Bearer error="invalid_token"')
     except KeysUnavailable as exc:
         # Our fault, not the token's: fail closed with 503 (never 401, never 500).
-        logger.error("auth unavailable: %s (%s %s)", exc.reason, request.method, request.url.path)
+        logger.error(
+            "auth unavailable: %s (%s %s)",
+            exc.reason,
+            request.method,
+            request.url.path,
+            extra={"event": "auth_unavailable", **_log_context(request, exc.reason)},
+        )
         raise HTTPException(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             detail=f"authentication unavailable: {exc.reason}",

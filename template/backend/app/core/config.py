@@ -8,9 +8,10 @@ get_settings() turns it into a one-line ConfigError.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict, SettingsError
 
 from app.core.auth_settings import AuthSettings
@@ -22,6 +23,7 @@ from app.core.defaults import (
 )
 
 ENV_FILE = Path(__file__).resolve().parents[2] / ".env"
+
 
 class ConfigError(RuntimeError):
     """Invalid configuration; the message is one line and never contains secret values."""
@@ -62,6 +64,21 @@ class Settings(AuthSettings):
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     JWT_LEEWAY_SECONDS: int = Field(default=10, ge=0, le=300)
 
+    # "production" requires https URLs and refuses AUTO_CREATE_TABLES (see _production_rules).
+    ENVIRONMENT: Literal["development", "production"] = "development"
+    # Tables come from Alembic (`alembic upgrade head`); True lets the app create missing
+    # tables at startup instead (a development/test convenience, refused in production).
+    AUTO_CREATE_TABLES: bool = False
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Connection pool of a server database (ignored for SQLite). Per worker process: the
+    # server sees up to workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW) connections.
+    DB_POOL_SIZE: int = Field(default=5, ge=1, le=100)
+    DB_MAX_OVERFLOW: int = Field(default=10, ge=0, le=100)
+    DB_POOL_TIMEOUT_SECONDS: float = Field(default=30.0, gt=0, le=300)
+    # Connections older than this are replaced (proxies and managed servers drop idle ones).
+    DB_POOL_RECYCLE_SECONDS: int = Field(default=1800, ge=-1, le=86_400)
+
     @field_validator("BETTER_AUTH_URL")
     @classmethod
     def _auth_url(cls, value: str) -> str:
@@ -76,6 +93,31 @@ class Settings(AuthSettings):
     @classmethod
     def _cors_origins(cls, value: list[str]) -> list[str]:
         return [_check_origin(origin, "CORS_ORIGINS") for origin in value]
+
+    @property
+    def is_production(self) -> bool:
+        return self.ENVIRONMENT == "production"
+
+    @model_validator(mode="after")
+    def _production_rules(self) -> Self:
+        """ENVIRONMENT=production: https everywhere, and no implicit table creation."""
+        if not self.is_production:
+            return self
+        problems = []
+        if urlsplit(self.BETTER_AUTH_URL).scheme != "https":
+            problems.append("BETTER_AUTH_URL must be https in production")
+        if any(urlsplit(origin).scheme != "https" for origin in self.CORS_ORIGINS):
+            problems.append("CORS_ORIGINS must all be https in production")
+        jwks_url = getattr(self, "JWKS_URL", "")
+        if jwks_url and urlsplit(jwks_url).scheme != "https":
+            problems.append("JWKS_URL must be https in production")
+        if self.AUTO_CREATE_TABLES:
+            problems.append(
+                "AUTO_CREATE_TABLES must be false in production (run `alembic upgrade head`)"
+            )
+        if problems:
+            raise ValueError("ENVIRONMENT=production: " + "; ".join(problems))
+        return self
 
 
 def _describe(exc: ValidationError) -> str:

@@ -8,7 +8,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from app.core.config import Settings
 
 ALLOWED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-ALLOWED_HEADERS = ["Authorization", "Content-Type"]
+ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Request-ID"]
+# Response headers a browser script may read (the request id, to quote in bug reports).
+EXPOSED_HEADERS = ["X-Request-ID"]
 PREFLIGHT_MAX_AGE_SECONDS = 600
 
 
@@ -20,5 +22,6 @@ def add_cors(app: FastAPI, settings: Settings) -> None:
         allow_credentials=True,
         allow_methods=ALLOWED_METHODS,
         allow_headers=ALLOWED_HEADERS,
+        expose_headers=EXPOSED_HEADERS,
         max_age=PREFLIGHT_MAX_AGE_SECONDS,
     )

@@ -1,0 +1,125 @@
+"""Request ids, security headers and one access log line per request (a pure ASGI middleware).
+
+- X-Request-ID: a caller's value is kept when it is 1-128 characters of [A-Za-z0-9._:-]
+  (anything else is replaced), otherwise a new one is made; it is returned on every
+  response, available as request.state.request_id and in every log line of the request.
+- Security headers on every response: nosniff, DENY framing, no referrer, a CSP that lets an
+  API response load nothing (the interactive /docs pages keep theirs), no caching of API
+  data, and HSTS in production.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.logging import request_id_var
+
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+HSTS = "max-age=63072000; includeSubDomains"
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-site",
+}
+
+access_logger = logging.getLogger("app.access")
+error_logger = logging.getLogger("app.error")
+
+
+def accepted_request_id(value: str | None) -> str:
+    """The caller's request id when it is well-formed, else a fresh random one."""
+    if value is not None and REQUEST_ID_PATTERN.fullmatch(value):
+        return value
+    return uuid.uuid4().hex
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            try:
+                return value.decode("latin-1")
+            except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes any byte
+                return None
+    return None
+
+
+def _client(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+class RequestContextMiddleware:
+    """Wraps the whole app (outside CORS), so even preflight answers carry the headers."""
+
+    def __init__(self, app: ASGIApp, *, production: bool = False) -> None:
+        self.app = app
+        self.production = production
+
+    def _extra_headers(self, path: str, existing: Iterable[bytes]) -> list[tuple[bytes, bytes]]:
+        present = {key.lower() for key in existing}
+        headers = dict(SECURITY_HEADERS)
+        if path not in DOCS_PATHS:
+            headers["content-security-policy"] = API_CSP
+            headers["cache-control"] = "no-store"
+        if self.production:
+            headers["strict-transport-security"] = HSTS
+        return [(k.encode(), v.encode()) for k, v in headers.items() if k.encode() not in present]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = accepted_request_id(_header(scope, b"x-request-id"))
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        path = scope.get("path", "")
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
+                ]
+                headers.append((b"x-request-id", request_id.encode()))
+                headers += self._extra_headers(path, (k for k, _ in headers))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            error_logger.exception(
+                "unhandled error",
+                extra={"event": "unhandled_error", "method": scope.get("method"), "path": path},
+            )
+            raise
+        finally:
+            access_logger.info(
+                "%s %s %s",
+                scope.get("method"),
+                path,
+                status,
+                extra={
+                    "event": "request",
+                    "method": scope.get("method"),
+                    "path": path,
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "client": _client(scope),
+                },
+            )
+            request_id_var.reset(token)
