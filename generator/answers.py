@@ -34,16 +34,21 @@ def parse_data_pairs(pairs: list[str]) -> dict[str, str]:
     return data
 
 
+def read_yaml(path: Path, label: str) -> Any:
+    """Parse a YAML file; a missing, unreadable or malformed file is a one-line BafaError."""
+    try:
+        return yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise BafaError(f"{label} {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BafaError(f"{label} {path} cannot be read: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise BafaError(f"{label} {path} is not valid YAML: {_first_line(exc)}") from None
+
+
 def load_data_file(path: Path) -> dict[str, Any]:
     """Read answers from a YAML mapping file."""
-    try:
-        content = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise BafaError(f"--data-file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BafaError(f"--data-file {path} cannot be read: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise BafaError(f"--data-file {path} is not valid YAML: {_first_line(exc)}") from None
+    content = read_yaml(path, "--data-file")
     if content is None:
         return {}
     if not isinstance(content, dict) or not all(isinstance(k, str) for k in content):

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from generator.answers import read_yaml
 from generator.errors import BafaError
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,49}$")
@@ -47,15 +46,7 @@ class BootstrapResult:
 
 
 def load_manifest(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise BafaError(f"manifest {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BafaError(f"manifest {path} cannot be read: {exc}") from None
-    except yaml.YAMLError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
-        raise BafaError(f"manifest {path} is not valid YAML: {first}") from None
+    data = read_yaml(path, "manifest")
     if not isinstance(data, dict):
         raise BafaError(f"manifest {path} must be a YAML mapping with issuer, origins and services")
     return data
