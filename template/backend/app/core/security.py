@@ -4,11 +4,22 @@ The algorithm is pinned (Settings.JWT_ALGORITHMS); the signature is checked with
 from app.core.signing_keys (BETTER_AUTH_SECRET in shared_secret mode, the issuer's public
 key by kid in jwks mode); iss must be BETTER_AUTH_URL and aud JWT_AUDIENCE (Better Auth's
 base URL by default); exp, iat and sub are required. The user id comes from `sub` only.
+
+Verified tokens are remembered (VerifiedTokens: a bounded LRU keyed by the whole token
+string), so a client that sends the same token on every request pays for its signature
+check once, not per request. A remembered token is accepted again only while it is
+unexpired (exp is checked against the clock on every hit, with the same leeway), under the
+same iss/aud/leeway settings, and with the same signing key still current: the key is looked
+up again on every hit (in jwks mode this keeps the key-cache rules: an expired, withdrawn or
+unreachable key set rejects remembered tokens too). Only successful verifications are
+remembered; a token that differs in any character is a different key and is verified in full.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +29,12 @@ from app.core.auth_errors import KeysUnavailable, TokenError
 from app.core.config import Settings
 from app.core.signing_keys import signing_key
 
-__all__ = ["AuthenticatedUser", "KeysUnavailable", "TokenError", "verify_token"]
+__all__ = ["AuthenticatedUser", "KeysUnavailable", "TokenError", "VerifiedTokens", "verify_token"]
 
 MAX_TOKEN_LENGTH = 8192
 MAX_SUBJECT_LENGTH = 255  # the length of tasks.user_id
 REQUIRED_CLAIMS = ["exp", "iat", "sub"]
+TOKEN_CACHE_SIZE = 4096  # verified tokens remembered per process (least recently used go first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +46,74 @@ class AuthenticatedUser:
     name: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """What a successful verification established, and under which conditions."""
+
+    user: AuthenticatedUser
+    exp: float
+    header: dict[str, Any]
+    key: Any
+    policy: tuple[Any, ...]
+
+
+class VerifiedTokens:
+    """A bounded, thread-safe LRU of verified tokens: token string -> _Verified."""
+
+    def __init__(self, max_size: int = TOKEN_CACHE_SIZE) -> None:
+        self.max_size = max_size
+        self._entries: OrderedDict[str, _Verified] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> _Verified | None:
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is not None:
+                self._entries.move_to_end(token)
+            return entry
+
+    def put(self, token: str, entry: _Verified) -> None:
+        with self._lock:
+            self._entries[token] = entry
+            self._entries.move_to_end(token)
+            while len(self._entries) > self.max_size:
+                self._entries.popitem(last=False)
+
+    def discard(self, token: str) -> None:
+        with self._lock:
+            self._entries.pop(token, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+verified_tokens = VerifiedTokens()
+
+
+def _policy(settings: Settings) -> tuple[Any, ...]:
+    """The settings a verification depends on besides the key (which is compared separately)."""
+    return (
+        Settings.JWT_ALGORITHMS,
+        settings.BETTER_AUTH_URL,
+        settings.JWT_AUDIENCE,
+        settings.JWT_LEEWAY_SECONDS,
+    )
+
+
 def _optional_str(claims: dict[str, Any], name: str) -> str | None:
     value = claims.get(name)
     return value if isinstance(value, str) else None
 
 
-def _decode(token: str, settings: Settings) -> dict[str, Any]:
-    """Check the header's algorithm, then the signature and the registered claims."""
+def _decode(token: str, settings: Settings) -> tuple[dict[str, Any], dict[str, Any], Any]:
+    """Check the header's algorithm, then the signature and the registered claims.
+
+    Returns (claims, header, key).
+    """
     try:
         header = jwt.get_unverified_header(token)
     except jwt.InvalidTokenError:
@@ -49,7 +122,7 @@ def _decode(token: str, settings: Settings) -> dict[str, Any]:
         raise TokenError("unsupported algorithm")
     key = signing_key(header, settings)  # may raise TokenError or KeysUnavailable
     try:
-        return jwt.decode(
+        claims = jwt.decode(
             token,
             key=key,
             algorithms=list(Settings.JWT_ALGORITHMS),
@@ -74,13 +147,36 @@ def _decode(token: str, settings: Settings) -> dict[str, Any]:
         raise TokenError("unsupported algorithm") from None
     except (jwt.InvalidTokenError, jwt.InvalidKeyError, ValueError, TypeError):
         raise TokenError("invalid token") from None
+    return claims, header, key
+
+
+def _remembered(
+    token: str, settings: Settings, policy: tuple[Any, ...]
+) -> AuthenticatedUser | None:
+    """The user of an already verified token, if every condition of that verification holds."""
+    entry = verified_tokens.get(token)
+    if entry is None:
+        return None
+    # Like PyJWT: expired when exp <= now - leeway. Checked on every hit.
+    if entry.exp <= time.time() - settings.JWT_LEEWAY_SECONDS or entry.policy != policy:
+        verified_tokens.discard(token)
+        return None
+    key = signing_key(entry.header, settings)  # the key rules apply on every request
+    if key is not entry.key and key != entry.key:
+        verified_tokens.discard(token)
+        return None
+    return entry.user
 
 
 def verify_token(token: str, settings: Settings) -> AuthenticatedUser:
     """Return the token's user, or raise TokenError saying why the token is not acceptable."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise TokenError("invalid token")
-    claims = _decode(token, settings)
+    policy = _policy(settings)
+    user = _remembered(token, settings, policy)
+    if user is not None:
+        return user
+    claims, header, key = _decode(token, settings)
 
     # PyJWT >= 2.10 rejects a future iat; keep the check explicit so it never depends on that.
     iat = claims["iat"]
@@ -92,6 +188,9 @@ def verify_token(token: str, settings: Settings) -> AuthenticatedUser:
         raise TokenError("missing claim: sub")
     if len(sub) > MAX_SUBJECT_LENGTH or "\x00" in sub:
         raise TokenError("invalid claim: sub")
-    return AuthenticatedUser(
+    user = AuthenticatedUser(
         id=sub, email=_optional_str(claims, "email"), name=_optional_str(claims, "name")
     )
+    # Only a token that passed every check is remembered (never a failure).
+    verified_tokens.put(token, _Verified(user, float(claims["exp"]), header, key, policy))
+    return user

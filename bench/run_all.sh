@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Run every benchmark in turn (about 10-12 minutes on 2 cores); results in bench/results/*.json.
+#
+#   PYTHON=/path/to/venv/bin/python bash bench/run_all.sh   # default: python3 on PATH
+#   SKIP_POSTGRES=1 bash bench/run_all.sh                   # no local PostgreSQL server
+#
+# Needs: bafa installed in PYTHON's environment (pip install -e .) together with the generated
+# backend's dependencies (fastapi, uvicorn, sqlmodel, pyjwt[crypto], pydantic-settings,
+# psycopg[binary], pytest, httpx); wrk (apt-get install -y wrk) for the auth benchmark;
+# optionally py-spy (pip install py-spy) for its profile. Load goes to 127.0.0.1 only.
+set -euo pipefail
+cd "$(dirname "$0")"
+PYTHON="${PYTHON:-python3}"
+PATH="$(dirname "$(command -v "$PYTHON")"):$PATH"  # bafa, py-spy of the same environment
+export PATH
+run() { echo; echo "+ $*"; "$PYTHON" "$@"; }
+
+run bench_generation.py --runs 9
+run bench_update.py --runs 5
+profile=()
+if command -v py-spy >/dev/null; then profile=(--profile); fi
+run bench_auth.py --duration 8 --rounds 3 "${profile[@]}"
+if [ -n "${SKIP_POSTGRES:-}" ]; then run bench_list.py --no-postgres; else run bench_list.py; fi
+run bench_tests.py --runs 3 --modes shared_secret jwks
+echo; echo "results: $(pwd)/results/"
