@@ -170,7 +170,7 @@ def _remembered(
 
 def verify_token(token: str, settings: Settings) -> AuthenticatedUser:
     """Return the token's user, or raise TokenError saying why the token is not acceptable."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         raise TokenError("invalid token")
     policy = _policy(settings)
     user = _remembered(token, settings, policy)

@@ -3,12 +3,13 @@
 from fastapi import APIRouter
 
 from app.api.deps import CurrentUser
+from app.api.routes.responses import UNAUTHORIZED
 from app.models import UserPublic
 
 router = APIRouter(prefix="/api", tags=["me"])
 
 
-@router.get("/me", response_model=UserPublic)
+@router.get("/me", response_model=UserPublic, responses=UNAUTHORIZED)
 def read_me(user: CurrentUser) -> UserPublic:
     """Return the id (sub), email and name from the verified token."""
     return UserPublic(id=user.id, email=user.email, name=user.name)

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from app.api.deps import SessionDep
 from app.api.ownership import get_owned_task
+from app.api.routes.responses import COLLECTION_ERRORS, ITEM_ERRORS, UNREADABLE_BODY
 from app.api.scope import TASKS_PREFIX, TaskOwner
 from app.models import Task, TaskCreate, TaskPatch, TaskPublic, TaskUpdate, utc_now
 
@@ -18,7 +19,7 @@ router = APIRouter(prefix=TASKS_PREFIX, tags=["tasks"])
 TaskId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
-@router.get("", response_model=list[TaskPublic])
+@router.get("", response_model=list[TaskPublic], responses=COLLECTION_ERRORS)
 def list_tasks(
     owner: TaskOwner,
     session: SessionDep,
@@ -30,7 +31,12 @@ def list_tasks(
     return list(session.exec(query).all())
 
 
-@router.post("", response_model=TaskPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=TaskPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=COLLECTION_ERRORS | UNREADABLE_BODY,
+)
 def create_task(body: TaskCreate, owner: TaskOwner, session: SessionDep) -> Task:
     """Create a task owned by the caller (the body cannot name an owner)."""
     task = Task(user_id=owner, **body.model_dump())
@@ -40,7 +46,7 @@ def create_task(body: TaskCreate, owner: TaskOwner, session: SessionDep) -> Task
     return task
 
 
-@router.get("/{task_id}", response_model=TaskPublic)
+@router.get("/{task_id}", response_model=TaskPublic, responses=ITEM_ERRORS)
 def read_task(task_id: TaskId, owner: TaskOwner, session: SessionDep) -> Task:
     """One of the caller's tasks."""
     return get_owned_task(session, owner, task_id)
@@ -58,28 +64,28 @@ def _save(session: SessionDep, task: Task, changes: dict[str, object]) -> Task:
     return task
 
 
-@router.put("/{task_id}", response_model=TaskPublic)
+@router.put("/{task_id}", response_model=TaskPublic, responses=ITEM_ERRORS | UNREADABLE_BODY)
 def replace_task(task_id: TaskId, body: TaskUpdate, owner: TaskOwner, session: SessionDep) -> Task:
     """Replace title, description and completed."""
     task = get_owned_task(session, owner, task_id)
     return _save(session, task, body.model_dump())
 
 
-@router.patch("/{task_id}", response_model=TaskPublic)
+@router.patch("/{task_id}", response_model=TaskPublic, responses=ITEM_ERRORS | UNREADABLE_BODY)
 def update_task(task_id: TaskId, body: TaskPatch, owner: TaskOwner, session: SessionDep) -> Task:
     """Change only the fields that were sent."""
     task = get_owned_task(session, owner, task_id)
     return _save(session, task, body.model_dump(exclude_unset=True))
 
 
-@router.patch("/{task_id}/complete", response_model=TaskPublic)
+@router.patch("/{task_id}/complete", response_model=TaskPublic, responses=ITEM_ERRORS)
 def toggle_complete(task_id: TaskId, owner: TaskOwner, session: SessionDep) -> Task:
     """Flip the completed flag."""
     task = get_owned_task(session, owner, task_id)
     return _save(session, task, {"completed": not task.completed})
 
 
-@router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ITEM_ERRORS)
 def delete_task(task_id: TaskId, owner: TaskOwner, session: SessionDep) -> Response:
     """Delete one of the caller's tasks."""
     task = get_owned_task(session, owner, task_id)

@@ -1,0 +1,129 @@
+"""The property tests bite: a rendered backend with a defect put in on purpose fails them.
+
+Each case renders a project, edits one protection out of the backend (the text it replaces is
+asserted first, so a template change fails here loudly instead of testing nothing), then runs
+only the generated property-test files, with their default example counts. The run must fail,
+and the property that guards the protection must be among the failures. PROPERTY_SHRINK=0
+keeps the failing runs short (Hypothesis reports the first failure without minimising it).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import clean_env, generate
+
+PROPERTY_FILES = [
+    "tests/test_property_isolation.py",
+    "tests/test_schema_fuzz.py",
+    "tests/test_token_fuzz.py",
+]
+ISOLATION = "tests/test_property_isolation.py::test_isolation_state_machine"
+TASKS = "app/api/routes/tasks.py"
+
+
+@dataclass(frozen=True)
+class Defect:
+    answers: tuple[str, ...]
+    edits: tuple[tuple[str, str, str], ...]  # (file, exact old text, new text)
+    caught_by: str  # the test (id prefix) that must fail
+
+
+DEFECTS = {
+    # Every user's list shows every task.
+    "list-without-user-filter": Defect(
+        answers=("api_style=flat", "ownership_error=forbidden"),
+        edits=(
+            (
+                TASKS,
+                "select(Task).where(Task.user_id == owner).order_by(Task.id)",
+                "select(Task).order_by(Task.id)",
+            ),
+        ),
+        caught_by=ISOLATION,
+    ),
+    # DELETE loads the task by id and "checks" it against its own owner: anyone may delete it.
+    "delete-without-ownership-check": Defect(
+        answers=("api_style=user_path", "ownership_error=not_found"),
+        edits=(
+            (
+                TASKS,
+                "    task = get_owned_task(session, owner, task_id)\n    session.delete(task)\n",
+                "    found = session.get(Task, task_id)\n"
+                "    task = get_owned_task(session, found.user_id if found else owner, task_id)\n"
+                "    session.delete(task)\n",
+            ),
+        ),
+        caught_by=ISOLATION,
+    ),
+    # Bodies accept unknown fields and create_task lets a body `user_id` pick the owner.
+    "body-user-id-used": Defect(
+        answers=("api_style=user_path", "ownership_error=forbidden"),
+        edits=(
+            ("app/models.py", 'model_config = ConfigDict(extra="forbid")', 'model_config = ConfigDict(extra="allow")'),
+            (
+                TASKS,
+                "task = Task(user_id=owner, **body.model_dump())",
+                'task = Task(**{"user_id": owner, **body.model_dump()})',
+            ),
+        ),
+        caught_by=ISOLATION,
+    ),
+    # The explicit iat check trusts the claim's type: a signed token whose iat is a numeric
+    # string gets past PyJWT (int("123") works) and then fails a str > float comparison: 500.
+    "iat-type-unchecked": Defect(
+        answers=("api_style=flat", "ownership_error=not_found"),
+        edits=(
+            (
+                "app/core/security.py",
+                "    if isinstance(iat, int | float) and iat > time.time() + settings.JWT_LEEWAY_SECONDS:",
+                "    if iat > time.time() + settings.JWT_LEEWAY_SECONDS:",
+            ),
+        ),
+        caught_by="tests/test_token_fuzz.py::test_rightly_signed_tokens_with_wrong_claims[iat]",
+    ),
+}
+
+
+def inject(backend: Path, defect: Defect) -> None:
+    for relative, old, new in defect.edits:
+        path = backend / relative
+        text = path.read_text()
+        assert text.count(old) == 1, f"{relative} changed: this defect no longer applies, update the test"
+        path.write_text(text.replace(old, new))
+
+
+def run_property_tests(backend: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", *PROPERTY_FILES],
+        cwd=backend,
+        env=clean_env() | {"PROPERTY_SHRINK": "0"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def failed_tests(output: str) -> list[str]:
+    return re.findall(r"^FAILED (\S+)", output, flags=re.MULTILINE)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(DEFECTS))
+def test_property_tests_catch_the_defect(tmp_path: Path, name: str) -> None:
+    defect = DEFECTS[name]
+    backend = generate(tmp_path / "app", "database=sqlite", *defect.answers) / "backend"
+    inject(backend, defect)
+
+    result = run_property_tests(backend)
+
+    failed = failed_tests(result.stdout)
+    report = result.stdout[-4000:] + result.stderr[-2000:]
+    assert result.returncode == 1, report  # 1: tests failed (not a collection or usage error)
+    assert any(test.startswith(defect.caught_by) for test in failed), (failed, report)
