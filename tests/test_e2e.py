@@ -188,6 +188,8 @@ def test_bootstrapped_services_trust_one_real_issuer(tmp_path: Path, node_module
         service_urls = []
         for name, port in zip(("billing", "reports"), ports, strict=True):
             service_log = tmp_path / f"{name}.log"
+            backend = tmp_path / "services" / name / "backend"
+            _run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=backend, env=clean_env())
             processes.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],

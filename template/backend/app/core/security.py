@@ -191,6 +191,9 @@ def verify_token(token: str, settings: Settings) -> AuthenticatedUser:
     user = AuthenticatedUser(
         id=sub, email=_optional_str(claims, "email"), name=_optional_str(claims, "name")
     )
-    # Only a token that passed every check is remembered (never a failure).
-    verified_tokens.put(token, _Verified(user, float(claims["exp"]), header, key, policy))
+    # Only a token that passed every check is remembered (never a failure), and only with a
+    # numeric exp to re-check on every hit.
+    exp = claims.get("exp")
+    if isinstance(exp, int | float) and not isinstance(exp, bool):
+        verified_tokens.put(token, _Verified(user, float(exp), header, key, policy))
     return user
