@@ -21,7 +21,12 @@ export function TaskList() {
   const load = useCallback(async () => {
     setError(null);
     try {
-      setTasks(await api.listTasks());
+      const loaded = await api.listTasks();
+      // A task created while this load was in flight may be missing from it: keep it.
+      setTasks((list) => {
+        const ids = new Set(loaded.map((t) => t.id));
+        return [...loaded, ...(list ?? []).filter((t) => !ids.has(t.id))];
+      });
     } catch (e) {
       setError(messageOf(e));
     }
@@ -47,7 +52,8 @@ export function TaskList() {
     setAdding(true);
     try {
       const task = await api.createTask({ title, description });
-      setTasks((list) => [...(list ?? []), task]);
+      // The first list load may still be in flight and already hold this task: add it once.
+      setTasks((list) => [...(list ?? []).filter((t) => t.id !== task.id), task]);
       form.reset();
     } catch (e) {
       setError(messageOf(e));
