@@ -1,53 +1,139 @@
-"""Database engine (with a connection pool for server databases) and per-request sessions.
+"""Database engines and per-request sessions: async on the request path.
 
-Tables are created by Alembic (`alembic upgrade head`, backend/migrations/); create_tables()
-is only called at startup when AUTO_CREATE_TABLES is true (development and tests).
+The app talks to the database through an async engine (psycopg 3's async mode for
+PostgreSQL, aiosqlite for SQLite), so a request that waits for the database waits on the
+event loop, not in a worker thread: no thread-pool hop, no stall when many requests wait
+for a connection at once.
+
+DATABASE_URL may name the plain dialect (`postgresql://…`, `postgres://…`, `sqlite:///…`)
+or a driver; async_database_url() picks the async driver, sync_database_url() the sync one
+(for SyncSessionDep, scripts and tests). Tables come from Alembic (`alembic upgrade head`,
+backend/migrations/); create_tables() runs at startup only when AUTO_CREATE_TABLES is true.
+
+Pool (per worker process; see Settings.DB_POOL_*): a request holds a connection only while
+its transaction is open, so DB_POOL_SIZE connections serve many more concurrent requests.
+When all are busy, further requests wait (on the event loop) up to DB_POOL_TIMEOUT_SECONDS;
+a request still waiting then is answered 503 with Retry-After (app/core/overload.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 from fastapi import Request
-from sqlalchemy import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Session, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import models  # noqa: F401  # registers the tables on SQLModel.metadata
 from app.core.config import Settings
 
+# backend name -> (async driver, sync driver)
+DRIVERS = {
+    "sqlite": ("sqlite+aiosqlite", "sqlite"),
+    "postgresql": ("postgresql+psycopg", "postgresql+psycopg"),
+    "postgres": ("postgresql+psycopg", "postgresql+psycopg"),  # Heroku-style URLs
+}
+ASYNC_DRIVERS = {"aiosqlite", "psycopg", "asyncpg", "psycopg_async"}
 
-def create_db_engine(database_url: str, settings: Settings | None = None) -> Engine:
-    """Create the engine for DATABASE_URL; pool sizes come from `settings` (DB_POOL_*).
 
-    SQLite is an in-process file: one shared engine across FastAPI's threads, no pool tuning.
-    A server database (PostgreSQL) gets a bounded pool, checked before use (pool_pre_ping,
-    so a connection the server or a proxy dropped is replaced instead of failing a request)
-    and recycled after DB_POOL_RECYCLE_SECONDS.
+def _with_driver(database_url: str | URL, pick: int) -> URL:
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    if backend not in DRIVERS:
+        return url
+    if pick == 0 and url.get_driver_name() in ASYNC_DRIVERS and backend != "postgres":
+        return url  # an async driver chosen on purpose stays
+    return url.set(drivername=DRIVERS[backend][pick])
+
+
+def async_database_url(database_url: str | URL) -> URL:
+    """DATABASE_URL with an async driver (the app's request path)."""
+    return _with_driver(database_url, 0)
+
+
+def sync_database_url(database_url: str | URL) -> URL:
+    """DATABASE_URL with a sync driver (SyncSessionDep, scripts, tests)."""
+    return _with_driver(database_url, 1)
+
+
+def _is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    """File SQLite: WAL, so readers never block the writer nor it them, and a busy timeout,
+    so concurrent writers wait for each other instead of failing with "database is locked"."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _pool_options(settings: Settings | None) -> dict[str, object]:
+    if settings is None:
+        return {}
+    return {
+        "pool_size": settings.DB_POOL_SIZE,
+        "max_overflow": settings.DB_MAX_OVERFLOW,
+        "pool_timeout": settings.DB_POOL_TIMEOUT_SECONDS,
+        "pool_recycle": settings.DB_POOL_RECYCLE_SECONDS,
+    }
+
+
+def create_db_engine(database_url: str, settings: Settings | None = None) -> AsyncEngine:
+    """The app's async engine for DATABASE_URL; pool sizes come from `settings` (DB_POOL_*).
+
+    A server database (PostgreSQL) gets pool_pre_ping, so a connection the server or a
+    proxy dropped is replaced instead of failing a request.
     """
-    if database_url.startswith("sqlite"):
-        return create_engine(database_url, connect_args={"check_same_thread": False})
-    pool_size, max_overflow, timeout, recycle = 5, 10, 30.0, 1800
-    if settings is not None:
-        pool_size = settings.DB_POOL_SIZE
-        max_overflow = settings.DB_MAX_OVERFLOW
-        timeout = settings.DB_POOL_TIMEOUT_SECONDS
-        recycle = settings.DB_POOL_RECYCLE_SECONDS
-    return create_engine(
-        database_url,
-        pool_size=pool_size,
-        max_overflow=max_overflow,
-        pool_timeout=timeout,
-        pool_recycle=recycle,
-        pool_pre_ping=True,
-    )
+    url = async_database_url(database_url)
+    if _is_sqlite(url):
+        if url.database in (None, "", ":memory:"):  # one in-memory database, one connection
+            engine = create_async_engine(url)
+        else:
+            engine = create_async_engine(url, **_pool_options(settings))
+            _sqlite_pragmas(engine.sync_engine)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, **_pool_options(settings))
 
 
-def create_tables(engine: Engine) -> None:
+def create_sync_engine(database_url: str, settings: Settings | None = None) -> Engine:
+    """A sync engine on the same database (SyncSessionDep, scripts, tests)."""
+    url = sync_database_url(database_url)
+    if _is_sqlite(url):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        if url.database not in (None, "", ":memory:"):
+            _sqlite_pragmas(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **_pool_options(settings))
+
+
+async def create_tables(engine: AsyncEngine) -> None:
     """Create missing tables directly (AUTO_CREATE_TABLES=true only; production uses Alembic)."""
-    SQLModel.metadata.create_all(engine)
+    async with engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.create_all)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: one session per request, on the app's engine."""
-    with Session(request.app.state.engine) as session:
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # expire_on_commit=False: a committed object stays readable without another query (an
+    # async session cannot lazy-load attributes while the response is serialised).
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """FastAPI dependency: one async session per request, on the app's engine."""
+    async with request.app.state.sessions() as session:
+        yield session
+
+
+def get_sync_session(request: Request) -> Iterator[Session]:
+    """FastAPI dependency for code that is not async yet: use it only in `def` routes (FastAPI
+    runs those in its thread pool). Its engine connects on first use."""
+    with Session(request.app.state.sync_engine) as session:
         yield session

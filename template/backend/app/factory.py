@@ -14,7 +14,8 @@ from app.core.cors import add_cors
 from app.core.defaults import PROJECT_NAME
 from app.core.logging import configure_logging
 from app.core.middleware import RequestContextMiddleware
-from app.db import create_db_engine, create_tables
+from app.core.overload import add_overload_handlers
+from app.db import create_db_engine, create_sync_engine, create_tables, session_factory
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,20 +26,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings if settings is not None else get_settings()
     configure_logging(settings.LOG_LEVEL)
     engine = create_db_engine(settings.DATABASE_URL, settings)
+    sync_engine = create_sync_engine(settings.DATABASE_URL, settings)  # connects on first use
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Tables come from `alembic upgrade head`; creating them here is opt-in (never in
         # production: Settings refuses AUTO_CREATE_TABLES there).
         if settings.AUTO_CREATE_TABLES:
-            create_tables(engine)
+            await create_tables(engine)
         yield
-        engine.dispose()
+        await engine.dispose()
+        sync_engine.dispose()
 
     app = FastAPI(title=PROJECT_NAME, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.sync_engine = sync_engine
     add_cors(app, settings)
+    add_overload_handlers(app)
     # Added last, so it wraps CORS: preflight answers get a request id and the headers too.
     app.add_middleware(RequestContextMiddleware, production=settings.is_production)
     app.include_router(health.router)

@@ -2,14 +2,19 @@
 
 The database URL is, in order: a connection or URL handed over by the caller
 (config.attributes["connection"] / ["database_url"], used by the tests), else the app's
-Settings (DATABASE_URL from the environment, then backend/.env). On PostgreSQL the migration
-holds an advisory lock, so replicas starting at the same time migrate one after the other.
+Settings (DATABASE_URL from the environment, then backend/.env). Migrations run on the app's
+own async driver (app.db.async_database_url), so a project needs no second driver. On
+PostgreSQL the migration holds an advisory lock, so replicas starting at the same time
+migrate one after the other.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from alembic import context
-from sqlalchemy import Connection, create_engine, pool, text
+from sqlalchemy import Connection, pool, text
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 from app import models  # noqa: F401  # registers the tables on SQLModel.metadata
@@ -66,17 +71,23 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+async def run_async_migrations() -> None:
+    from app.db import async_database_url
+
+    engine = create_async_engine(async_database_url(database_url()), poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_with)
+    finally:
+        await engine.dispose()
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
-    if connection is not None:
+    if connection is not None:  # a sync connection handed over by the caller
         run_with(connection)
         return
-    engine = create_engine(database_url(), poolclass=pool.NullPool)
-    try:
-        with engine.connect() as connection:
-            run_with(connection)
-    finally:
-        engine.dispose()
+    asyncio.run(run_async_migrations())
 
 
 if context.is_offline_mode():

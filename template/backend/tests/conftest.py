@@ -3,7 +3,8 @@
 Tests use a fresh SQLite file per test. Set TEST_DATABASE_URL (for example
 postgresql+psycopg://postgres@127.0.0.1:5432/test) to run them against another database;
 its tables are dropped after each test. Tables are created by the app at startup
-(AUTO_CREATE_TABLES=True); test_migrations.py builds them with Alembic instead.
+(AUTO_CREATE_TABLES=True); test_migrations.py builds them with Alembic instead. The app runs
+on its async engine; set-up and clean-up use app.state.sync_engine (the same database).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def settings(database_url: str, jwks_url: str | None) -> Settings:
 @pytest.fixture
 def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings)
-    engine = application.state.engine
+    engine = application.state.sync_engine  # the app's database, for set-up and clean-up
     SQLModel.metadata.drop_all(engine)  # a clean slate on a shared server database
     yield application
     SQLModel.metadata.drop_all(engine)

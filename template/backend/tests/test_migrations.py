@@ -91,12 +91,10 @@ def test_migrated_schema_serves_the_api(
         assert created.status_code == 201, created.text
         listed = client.get(tasks_url(USER_A), headers=auth_headers(USER_A))
         assert [task["id"] for task in listed.json()] == [created.json()["id"]]
-    app.state.engine.dispose()
 
 
 def test_the_app_creates_no_tables_by_default(engine: Engine, settings: Settings) -> None:
     app = create_app(settings.model_copy(update={"AUTO_CREATE_TABLES": False}))
     with TestClient(app) as client:
         assert client.get("/health").status_code == 200
-    app.state.engine.dispose()
     assert "task" not in _tables(engine)

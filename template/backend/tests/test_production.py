@@ -88,4 +88,3 @@ def test_production_responses_carry_hsts() -> None:
     assert response.status_code == 200
     assert response.headers["strict-transport-security"].startswith("max-age=")
     assert response.headers["x-frame-options"] == "DENY"
-    app.state.engine.dispose()

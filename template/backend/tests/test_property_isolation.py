@@ -256,7 +256,7 @@ class IsolationModel(RuleBasedStateMachine):
 
 
 def test_isolation_state_machine(app: FastAPI) -> None:
-    engine = app.state.engine
+    engine = app.state.sync_engine  # the same database, for the model's own resets
     with TestClient(app, raise_server_exceptions=False) as client:  # a 500 is an answer here
         run_state_machine_as_test(
             lambda: IsolationModel(client, engine),

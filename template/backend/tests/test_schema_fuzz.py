@@ -21,12 +21,11 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from signing import auth_settings
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 from support import API_STYLE, auth_headers
 
 from app.core.config import Settings
 from app.core.security import MAX_SUBJECT_LENGTH
-from app.db import create_tables
 from app.factory import create_app
 from app.models import Task
 
@@ -60,8 +59,8 @@ schema = schemathesis.openapi.from_dict(_DOCUMENTED.openapi())
 @pytest.fixture
 def fuzzed_app(app: FastAPI) -> FastAPI:
     """conftest.py's app, with its tables and a few tasks (some of them another user's)."""
-    create_tables(app.state.engine)
-    with Session(app.state.engine) as session:
+    SQLModel.metadata.create_all(app.state.sync_engine)
+    with Session(app.state.sync_engine) as session:
         for owner, title in [(FUZZ_USER, "one"), (FUZZ_USER, "two"), (OTHER_USER, "not yours")]:
             session.add(Task(user_id=owner, title=title))
         session.commit()

@@ -22,11 +22,11 @@ from typing import Any
 import jwt
 import pytest
 from fastapi.testclient import TestClient
-from support import AUTH_MODE, USER_A, USER_B, bearer, mint_token
+from support import AUTH_MODE, USER_A, USER_B, bearer, mint_token, verify
 
 from app.core import security
 from app.core.config import Settings
-from app.core.security import TokenError, VerifiedTokens, verify_token
+from app.core.security import TokenError, VerifiedTokens
 
 
 @pytest.fixture
@@ -50,9 +50,9 @@ def claims_of(token: str) -> dict[str, Any]:
 
 def test_a_verified_token_is_not_decoded_again(settings: Settings, decodes: list[str]) -> None:
     token = mint_token(USER_A)
-    first = verify_token(token, settings)
+    first = verify(token, settings)
     for _ in range(5):
-        assert verify_token(token, settings) == first
+        assert verify(token, settings) == first
     assert first.id == USER_A
     assert decodes == [token]
     assert len(security.verified_tokens) == 1
@@ -62,31 +62,31 @@ def test_exp_is_enforced_on_every_hit(
     settings: Settings, decodes: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = mint_token(USER_A, exp_delta=60)
-    verify_token(token, settings)
+    verify(token, settings)
     exp = claims_of(token)["exp"]
     leeway = settings.JWT_LEEWAY_SECONDS
 
     # One second before the end of the leeway: still a hit.
     monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: exp + leeway - 1))
-    verify_token(token, settings)
+    verify(token, settings)
     assert decodes == [token]
 
     # At exp + leeway the cache refuses the hit and the token is verified in full (PyJWT uses
     # its own clock, so here it still passes: the point is that the cache did not answer).
     monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: exp + leeway))
-    verify_token(token, settings)
+    verify(token, settings)
     assert decodes == [token, token]
 
 
 def test_a_remembered_token_is_refused_once_expired(settings: Settings) -> None:
     strict = settings.model_copy(update={"JWT_LEEWAY_SECONDS": 0})
     token = mint_token(USER_A, exp_delta=2)
-    assert verify_token(token, strict).id == USER_A  # remembered
+    assert verify(token, strict).id == USER_A  # remembered
     exp = claims_of(token)["exp"]
     while time.time() <= exp:
         time.sleep(0.05)
     with pytest.raises(TokenError, match="token expired"):
-        verify_token(token, strict)
+        verify(token, strict)
 
 
 def test_the_cache_is_bounded_least_recently_used_first(
@@ -95,12 +95,12 @@ def test_the_cache_is_bounded_least_recently_used_first(
     monkeypatch.setattr(security, "verified_tokens", VerifiedTokens(max_size=3))
     tokens = [mint_token(f"user-{n}") for n in range(10)]
     for token in tokens:
-        verify_token(token, settings)
+        verify(token, settings)
         assert len(security.verified_tokens) <= 3
     decodes.clear()
-    verify_token(tokens[-1], settings)  # recent: a hit
+    verify(tokens[-1], settings)  # recent: a hit
     assert decodes == []
-    verify_token(tokens[0], settings)  # evicted long ago: verified again
+    verify(tokens[0], settings)  # evicted long ago: verified again
     assert decodes == [tokens[0]]
 
 
@@ -111,23 +111,23 @@ def _flip(token: str, index: int) -> str:
 
 def test_one_changed_character_is_not_a_hit(settings: Settings, decodes: list[str]) -> None:
     token = mint_token(USER_A)
-    verify_token(token, settings)
+    verify(token, settings)
     header, payload, signature = token.split(".")
     in_payload = len(header) + 1 + len(payload) // 2
     in_signature = len(header) + len(payload) + 2 + 1
     for index in (in_payload, in_signature):
         changed = _flip(token, index)
         with pytest.raises(TokenError):
-            verify_token(changed, settings)
+            verify(changed, settings)
         assert decodes[-1] == changed, "a different token must be verified in full"
-    assert verify_token(token, settings).id == USER_A  # the original is still fine
+    assert verify(token, settings).id == USER_A  # the original is still fine
 
 
 def test_each_token_gives_its_own_user(settings: Settings) -> None:
     a, b = mint_token(USER_A), mint_token(USER_B)
     for _ in range(3):
-        assert verify_token(a, settings).id == USER_A
-        assert verify_token(b, settings).id == USER_B
+        assert verify(a, settings).id == USER_A
+        assert verify(b, settings).id == USER_B
 
 
 @pytest.mark.parametrize(
@@ -141,17 +141,17 @@ def test_other_settings_do_not_reuse_a_verification(
     settings: Settings, decodes: list[str], change: dict[str, str]
 ) -> None:
     token = mint_token(USER_A)
-    verify_token(token, settings)
+    verify(token, settings)
     other = settings.model_copy(update=change)
     with pytest.raises(TokenError, match="invalid (audience|issuer)"):
-        verify_token(token, other)
+        verify(token, other)
     assert decodes == [token, token]
 
 
 def test_a_new_leeway_does_not_reuse_a_verification(settings: Settings, decodes: list[str]) -> None:
     token = mint_token(USER_A)
-    verify_token(token, settings)
-    verify_token(token, settings.model_copy(update={"JWT_LEEWAY_SECONDS": 0}))
+    verify(token, settings)
+    verify(token, settings.model_copy(update={"JWT_LEEWAY_SECONDS": 0}))
     assert decodes == [token, token]
 
 
@@ -160,7 +160,7 @@ def test_another_signing_key_invalidates(
 ) -> None:
     """shared_secret: a new BETTER_AUTH_SECRET; jwks: a JWKS that publishes another key."""
     token = mint_token(USER_A)
-    verify_token(token, settings)
+    verify(token, settings)
     if AUTH_MODE == "jwks":
         from signing import JwksServer, new_key  # type: ignore[attr-defined]
 
@@ -168,28 +168,28 @@ def test_another_signing_key_invalidates(
         try:
             other = settings.model_copy(update={"JWKS_URL": server.url})
             with pytest.raises(TokenError, match="unknown signing key"):
-                verify_token(token, other)
+                verify(token, other)
         finally:
             server.close()
     else:
         other = settings.model_copy(update={"BETTER_AUTH_SECRET": secrets.token_urlsafe(48)})
         with pytest.raises(TokenError, match="invalid signature"):
-            verify_token(token, other)
-    assert verify_token(token, settings).id == USER_A
+            verify(token, other)
+    assert verify(token, settings).id == USER_A
 
 
 def test_the_same_secret_changed_in_place_invalidates(settings: Settings) -> None:
     """Settings changed at run time (not only a new Settings object) are honoured."""
     token = mint_token(USER_A)
-    verify_token(token, settings)
+    verify(token, settings)
     if AUTH_MODE == "jwks":
         settings.JWT_AUDIENCE = "https://changed.example"
         with pytest.raises(TokenError, match="invalid audience"):
-            verify_token(token, settings)
+            verify(token, settings)
     else:
         settings.BETTER_AUTH_SECRET = secrets.token_urlsafe(48)
         with pytest.raises(TokenError, match="invalid signature"):
-            verify_token(token, settings)
+            verify(token, settings)
 
 
 @pytest.mark.parametrize(
@@ -206,7 +206,7 @@ def test_failures_are_never_cached(
     token = mint_token(**kwargs)
     for attempt in range(1, 3):
         with pytest.raises(TokenError):
-            verify_token(token, settings)
+            verify(token, settings)
         assert len(decodes) == attempt
     assert len(security.verified_tokens) == 0
 

@@ -33,10 +33,10 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from support import AUTH_MODE, AUTH_URL, TEST_SECRET, USER_A, mint_token, tasks_url
+from support import AUTH_MODE, AUTH_URL, TEST_SECRET, USER_A, mint_token, tasks_url, verify
 
 from app.core.config import Settings
-from app.core.security import MAX_SUBJECT_LENGTH, MAX_TOKEN_LENGTH, TokenError, verify_token
+from app.core.security import MAX_SUBJECT_LENGTH, MAX_TOKEN_LENGTH, TokenError
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "25"))
 # PROPERTY_SHRINK=0: report the first failing example as found, without minimising it (faster).
@@ -325,19 +325,19 @@ ANY_TEXT = st.text()
 
 
 def _verify_raises_only_token_error(settings: Settings) -> Callable[[str], None]:
-    def verify(token: str) -> None:
+    def check_one(token: str) -> None:
         try:
-            user = verify_token(token, settings)
+            user = verify(token, settings)
         except TokenError as exc:
             assert exc.reason and isinstance(exc.reason, str)
         else:
             assert isinstance(user.id, str) and user.id.strip()
 
-    return verify
+    return check_one
 
 
 def test_verify_token_raises_only_token_error(settings: Settings) -> None:
-    verify = _verify_raises_only_token_error(settings)
+    check_one = _verify_raises_only_token_error(settings)
 
     @FUZZ
     @given(
@@ -350,6 +350,6 @@ def test_verify_token_raises_only_token_error(settings: Settings) -> None:
         )
     )
     def check(token: str) -> None:
-        verify(token)
+        check_one(token)
 
     check()

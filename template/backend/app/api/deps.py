@@ -1,4 +1,7 @@
-"""Request dependencies: the authenticated user (from the Bearer token) and a DB session."""
+"""Request dependencies: the authenticated user (from the Bearer token) and a DB session.
+
+All of them are async: on the request path nothing hops to the thread pool.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ from typing import Annotated, NoReturn
 
 from fastapi import Depends, HTTPException, Request, status
 from sqlmodel import Session
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
 from app.core.security import AuthenticatedUser, KeysUnavailable, TokenError, verify_token
-from app.db import get_session
+from app.db import get_session, get_sync_session
 
 logger = logging.getLogger("app.auth")
 
@@ -46,7 +50,7 @@ def _reject(request: Request, reason: str, challenge: str = "Bearer") -> NoRetur
     )
 
 
-def get_current_user(request: Request) -> AuthenticatedUser:
+async def get_current_user(request: Request) -> AuthenticatedUser:
     """Verify `Authorization: Bearer <token>` and return the token's user."""
     header = request.headers.get("authorization")
     if not header:
@@ -56,7 +60,7 @@ def get_current_user(request: Request) -> AuthenticatedUser:
         _reject(request, "invalid authorization header", 'Bearer error="invalid_request"')
     settings: Settings = request.app.state.settings
     try:
-        user = verify_token(token, settings)
+        user = await verify_token(token, settings)
     except TokenError as exc:
         _reject(request, exc.reason, 'Bearer error="invalid_token"')
     except KeysUnavailable as exc:
@@ -78,4 +82,6 @@ def get_current_user(request: Request) -> AuthenticatedUser:
 
 
 CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# For code that is not async yet, in `def` routes only (they run in FastAPI's thread pool).
+SyncSessionDep = Annotated[Session, Depends(get_sync_session)]

@@ -109,7 +109,9 @@ def _optional_str(claims: dict[str, Any], name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _decode(token: str, settings: Settings) -> tuple[dict[str, Any], dict[str, Any], Any]:
+async def _decode(
+    token: str, settings: Settings
+) -> tuple[dict[str, Any], dict[str, Any], Any]:
     """Check the header's algorithm, then the signature and the registered claims.
 
     Returns (claims, header, key).
@@ -120,7 +122,7 @@ def _decode(token: str, settings: Settings) -> tuple[dict[str, Any], dict[str, A
         raise TokenError("invalid token") from None
     if header.get("alg") not in Settings.JWT_ALGORITHMS:
         raise TokenError("unsupported algorithm")
-    key = signing_key(header, settings)  # may raise TokenError or KeysUnavailable
+    key = await signing_key(header, settings)  # may raise TokenError or KeysUnavailable
     try:
         claims = jwt.decode(
             token,
@@ -150,7 +152,7 @@ def _decode(token: str, settings: Settings) -> tuple[dict[str, Any], dict[str, A
     return claims, header, key
 
 
-def _remembered(
+async def _remembered(
     token: str, settings: Settings, policy: tuple[Any, ...]
 ) -> AuthenticatedUser | None:
     """The user of an already verified token, if every condition of that verification holds."""
@@ -161,22 +163,26 @@ def _remembered(
     if entry.exp <= time.time() - settings.JWT_LEEWAY_SECONDS or entry.policy != policy:
         verified_tokens.discard(token)
         return None
-    key = signing_key(entry.header, settings)  # the key rules apply on every request
+    key = await signing_key(entry.header, settings)  # the key rules apply on every request
     if key is not entry.key and key != entry.key:
         verified_tokens.discard(token)
         return None
     return entry.user
 
 
-def verify_token(token: str, settings: Settings) -> AuthenticatedUser:
-    """Return the token's user, or raise TokenError saying why the token is not acceptable."""
+async def verify_token(token: str, settings: Settings) -> AuthenticatedUser:
+    """Return the token's user, or raise TokenError saying why the token is not acceptable.
+
+    Async only because a jwks-mode key lookup may have to fetch the key set; a remembered
+    token with its key cached is answered without suspending.
+    """
     if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         raise TokenError("invalid token")
     policy = _policy(settings)
-    user = _remembered(token, settings, policy)
+    user = await _remembered(token, settings, policy)
     if user is not None:
         return user
-    claims, header, key = _decode(token, settings)
+    claims, header, key = await _decode(token, settings)
 
     # PyJWT >= 2.10 rejects a future iat; keep the check explicit so it never depends on that.
     iat = claims["iat"]

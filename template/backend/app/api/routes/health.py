@@ -6,6 +6,6 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """Report that the process is up."""
     return {"status": "ok"}

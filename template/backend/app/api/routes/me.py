@@ -10,6 +10,6 @@ router = APIRouter(prefix="/api", tags=["me"])
 
 
 @router.get("/me", response_model=UserPublic, responses=UNAUTHORIZED)
-def read_me(user: CurrentUser) -> UserPublic:
+async def read_me(user: CurrentUser) -> UserPublic:
     """Return the id (sub), email and name from the verified token."""
     return UserPublic(id=user.id, email=user.email, name=user.name)

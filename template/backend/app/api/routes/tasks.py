@@ -20,7 +20,7 @@ TaskId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
 @router.get("", response_model=list[TaskPublic], responses=COLLECTION_ERRORS)
-def list_tasks(
+async def list_tasks(
     owner: TaskOwner,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
@@ -28,7 +28,7 @@ def list_tasks(
 ) -> list[Task]:
     """The caller's own tasks, oldest first."""
     query = select(Task).where(Task.user_id == owner).order_by(Task.id).offset(offset).limit(limit)
-    return list(session.exec(query).all())
+    return list((await session.exec(query)).all())
 
 
 @router.post(
@@ -37,58 +37,60 @@ def list_tasks(
     status_code=status.HTTP_201_CREATED,
     responses=COLLECTION_ERRORS | UNREADABLE_BODY,
 )
-def create_task(body: TaskCreate, owner: TaskOwner, session: SessionDep) -> Task:
+async def create_task(body: TaskCreate, owner: TaskOwner, session: SessionDep) -> Task:
     """Create a task owned by the caller (the body cannot name an owner)."""
     task = Task(user_id=owner, **body.model_dump())
     session.add(task)
-    session.commit()
-    session.refresh(task)
+    await session.commit()
     return task
 
 
 @router.get("/{task_id}", response_model=TaskPublic, responses=ITEM_ERRORS)
-def read_task(task_id: TaskId, owner: TaskOwner, session: SessionDep) -> Task:
+async def read_task(task_id: TaskId, owner: TaskOwner, session: SessionDep) -> Task:
     """One of the caller's tasks."""
-    return get_owned_task(session, owner, task_id)
+    return await get_owned_task(session, owner, task_id)
 
 
-def _save(session: SessionDep, task: Task, changes: dict[str, object]) -> Task:
+async def _save(session: SessionDep, task: Task, changes: dict[str, object]) -> Task:
     """Apply `changes`, bump updated_at when something was sent, and commit."""
     if changes:
         for name, value in changes.items():
             setattr(task, name, value)
         task.updated_at = utc_now()
         session.add(task)
-        session.commit()
-        session.refresh(task)
+        await session.commit()
     return task
 
 
 @router.put("/{task_id}", response_model=TaskPublic, responses=ITEM_ERRORS | UNREADABLE_BODY)
-def replace_task(task_id: TaskId, body: TaskUpdate, owner: TaskOwner, session: SessionDep) -> Task:
+async def replace_task(
+    task_id: TaskId, body: TaskUpdate, owner: TaskOwner, session: SessionDep
+) -> Task:
     """Replace title, description and completed."""
-    task = get_owned_task(session, owner, task_id)
-    return _save(session, task, body.model_dump())
+    task = await get_owned_task(session, owner, task_id)
+    return await _save(session, task, body.model_dump())
 
 
 @router.patch("/{task_id}", response_model=TaskPublic, responses=ITEM_ERRORS | UNREADABLE_BODY)
-def update_task(task_id: TaskId, body: TaskPatch, owner: TaskOwner, session: SessionDep) -> Task:
+async def update_task(
+    task_id: TaskId, body: TaskPatch, owner: TaskOwner, session: SessionDep
+) -> Task:
     """Change only the fields that were sent."""
-    task = get_owned_task(session, owner, task_id)
-    return _save(session, task, body.model_dump(exclude_unset=True))
+    task = await get_owned_task(session, owner, task_id)
+    return await _save(session, task, body.model_dump(exclude_unset=True))
 
 
 @router.patch("/{task_id}/complete", response_model=TaskPublic, responses=ITEM_ERRORS)
-def toggle_complete(task_id: TaskId, owner: TaskOwner, session: SessionDep) -> Task:
+async def toggle_complete(task_id: TaskId, owner: TaskOwner, session: SessionDep) -> Task:
     """Flip the completed flag."""
-    task = get_owned_task(session, owner, task_id)
-    return _save(session, task, {"completed": not task.completed})
+    task = await get_owned_task(session, owner, task_id)
+    return await _save(session, task, {"completed": not task.completed})
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ITEM_ERRORS)
-def delete_task(task_id: TaskId, owner: TaskOwner, session: SessionDep) -> Response:
+async def delete_task(task_id: TaskId, owner: TaskOwner, session: SessionDep) -> Response:
     """Delete one of the caller's tasks."""
-    task = get_owned_task(session, owner, task_id)
-    session.delete(task)
-    session.commit()
+    task = await get_owned_task(session, owner, task_id)
+    await session.delete(task)
+    await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,74 @@
+"""A real `uvicorn app.main:app` in its own process, configured only by the environment.
+
+For the tests that need what the in-process TestClient cannot show: many requests truly in
+flight at once on one event loop, as in production.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+BACKEND = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return str(value)
+
+
+@contextmanager
+def live_server(settings: dict[str, object], log_path: Path) -> Iterator[str]:
+    """Start uvicorn with `settings` as environment variables; yield its base URL.
+
+    Every setting the test depends on must be in `settings`: they override backend/.env.
+    """
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"}
+    env.update({key: _env_value(value) for key, value in settings.items()})
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--no-access-log"]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            command, cwd=BACKEND, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError("uvicorn exited:\n" + log_path.read_text())
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("uvicorn did not answer /health within 30 s")
+                time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
