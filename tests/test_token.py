@@ -115,10 +115,10 @@ def test_mint_then_inspect_round_trip(default_project: Path) -> None:
 def test_minted_token_passes_the_generated_verify_token(default_project: Path) -> None:
     token = run_bafa("token", "mint", "--sub", "user-7", "--project", str(default_project)).stdout.strip()
     script = (
-        "import sys\n"
+        "import asyncio, sys\n"
         "from app.core.config import get_settings\n"
         "from app.core.security import verify_token\n"
-        "print(verify_token(sys.argv[1], get_settings()).id)\n"
+        "print(asyncio.run(verify_token(sys.argv[1], get_settings())).id)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script, token], cwd=default_project / "backend", env=clean_env(),

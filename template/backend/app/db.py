@@ -40,10 +40,10 @@ ASYNC_DRIVERS = {"aiosqlite", "psycopg", "asyncpg", "psycopg_async"}
 
 def _with_driver(database_url: str | URL, pick: int) -> URL:
     url = make_url(database_url)
-    backend = url.get_backend_name()
+    backend, _, driver = url.drivername.partition("+")
     if backend not in DRIVERS:
         return url
-    if pick == 0 and url.get_driver_name() in ASYNC_DRIVERS and backend != "postgres":
+    if pick == 0 and driver in ASYNC_DRIVERS and backend != "postgres":
         return url  # an async driver chosen on purpose stays
     return url.set(drivername=DRIVERS[backend][pick])
 
@@ -59,7 +59,7 @@ def sync_database_url(database_url: str | URL) -> URL:
 
 
 def _is_sqlite(url: URL) -> bool:
-    return url.get_backend_name() == "sqlite"
+    return url.drivername.partition("+")[0] == "sqlite"
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

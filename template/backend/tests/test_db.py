@@ -1,0 +1,90 @@
+"""The database layer: driver selection from DATABASE_URL, overload answered 503, and the
+sync session kept for code that is not async yet."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import SQLModel, func, select
+from support import USER_A, USER_B, auth_headers, tasks_url
+
+from app.api.deps import CurrentUser, SyncSessionDep
+from app.core.config import Settings
+from app.core.overload import OVERLOADED_DETAIL
+from app.db import async_database_url, sync_database_url
+from app.factory import create_app
+from app.models import Task
+
+
+@pytest.mark.parametrize(
+    ("given", "async_url", "sync_url"),
+    [
+        ("sqlite:///./app.db", "sqlite+aiosqlite:///./app.db", "sqlite:///./app.db"),
+        ("sqlite+aiosqlite:///./app.db", "sqlite+aiosqlite:///./app.db", "sqlite:///./app.db"),
+        ("postgresql://u@db/app", "postgresql+psycopg://u@db/app", "postgresql+psycopg://u@db/app"),
+        ("postgres://u@db/app", "postgresql+psycopg://u@db/app", "postgresql+psycopg://u@db/app"),
+        (
+            "postgresql+psycopg://u@db/app?sslmode=require",
+            "postgresql+psycopg://u@db/app?sslmode=require",
+            "postgresql+psycopg://u@db/app?sslmode=require",
+        ),
+        ("postgresql+psycopg2://u@db/app", "postgresql+psycopg://u@db/app", None),
+    ],
+)
+def test_database_url_picks_the_drivers(given: str, async_url: str, sync_url: str | None) -> None:
+    assert async_database_url(given).render_as_string(hide_password=False) == async_url
+    expected_sync = sync_url or "postgresql+psycopg://u@db/app"
+    assert sync_database_url(given).render_as_string(hide_password=False) == expected_sync
+
+
+def test_pool_exhaustion_is_503_with_retry_after(settings: Settings) -> None:
+    """Every connection busy past DB_POOL_TIMEOUT_SECONDS: 503 + Retry-After, not a 500."""
+    tight = settings.model_copy(
+        update={"DB_POOL_SIZE": 1, "DB_MAX_OVERFLOW": 0, "DB_POOL_TIMEOUT_SECONDS": 0.3}
+    )
+    app = create_app(tight)
+    SQLModel.metadata.create_all(app.state.sync_engine)
+    headers = auth_headers(USER_A)
+
+    async def scenario() -> tuple[httpx.Response, httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            async with app.state.engine.connect() as held:  # the pool's only connection
+                await held.execute(text("SELECT 1"))
+                starved = await client.get(tasks_url(USER_A), headers=headers)
+            recovered = await client.get(tasks_url(USER_A), headers=headers)
+        await app.state.engine.dispose()
+        return starved, recovered
+
+    try:
+        starved, recovered = asyncio.run(scenario())
+    finally:
+        SQLModel.metadata.drop_all(app.state.sync_engine)
+        app.state.sync_engine.dispose()
+    assert starved.status_code == 503, starved.text
+    assert starved.json() == {"detail": OVERLOADED_DETAIL}
+    assert int(starved.headers["retry-after"]) >= 1
+    assert starved.headers["x-request-id"] and starved.headers["x-content-type-options"]
+    assert recovered.status_code == 200 and recovered.json() == []
+
+
+def test_sync_session_serves_a_plain_def_route(app: FastAPI) -> None:
+    """Routes written before the async change keep working with SyncSessionDep."""
+
+    @app.get("/api/my-task-count")
+    def my_task_count(user: CurrentUser, session: SyncSessionDep) -> dict[str, int]:
+        query = select(func.count()).select_from(Task).where(Task.user_id == user.id)
+        return {"count": session.exec(query).one()}
+
+    with TestClient(app) as client:
+        for title in ("one", "two"):
+            client.post(tasks_url(USER_A), json={"title": title}, headers=auth_headers(USER_A))
+        client.post(tasks_url(USER_B), json={"title": "b"}, headers=auth_headers(USER_B))
+        mine = client.get("/api/my-task-count", headers=auth_headers(USER_A))
+        assert mine.status_code == 200 and mine.json() == {"count": 2}
+        assert client.get("/api/my-task-count").status_code == 401
