@@ -54,10 +54,10 @@ DEFECTS = {
         edits=(
             (
                 TASKS,
-                "    task = get_owned_task(session, owner, task_id)\n    session.delete(task)\n",
-                "    found = session.get(Task, task_id)\n"
-                "    task = get_owned_task(session, found.user_id if found else owner, task_id)\n"
-                "    session.delete(task)\n",
+                "    task = await get_owned_task(session, owner, task_id)\n    await session.delete(task)\n",
+                "    found = await session.get(Task, task_id)\n"
+                "    task = await get_owned_task(session, found.user_id if found else owner, task_id)\n"
+                "    await session.delete(task)\n",
             ),
         ),
         caught_by=ISOLATION,

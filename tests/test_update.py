@@ -58,6 +58,17 @@ def _bafa(env: dict[str, str], *args: str, cwd: Path | None = None) -> subproces
     )
 
 
+def new_at(template: Path, ref: str, env: dict[str, str], dest: Path) -> Path:
+    """`bafa new DEST --defaults` from the template repository checked out at `ref`."""
+    _git(template, "checkout", "--quiet", ref)
+    try:
+        result = _bafa(env, "new", str(dest), "--defaults")
+    finally:
+        _git(template, "checkout", "--quiet", "-")
+    assert result.returncode == 0, result.stderr
+    return dest
+
+
 @pytest.fixture(scope="module")
 def template_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A template repository with tags v0.1.0 and v0.2.0."""
@@ -78,13 +89,7 @@ def template_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def old_project(tmp_path: Path, template_versions: Path) -> tuple[Path, dict[str, str]]:
     """A project generated from v0.1.0 with two committed user edits."""
     env = _offline_env(template_versions, tmp_path / "cache")
-    _git(template_versions, "checkout", "--quiet", "v0.1.0")
-    try:
-        result = _bafa(env, "new", str(tmp_path / "proj"), "--defaults")
-    finally:
-        _git(template_versions, "checkout", "--quiet", "-")
-    assert result.returncode == 0, result.stderr
-    project = tmp_path / "proj"
+    project = new_at(template_versions, "v0.1.0", env, tmp_path / "proj")
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["_commit"] == "v0.1.0"
     assert answers["_src_path"] == "https://github.com/bafa-project/bafa.git", "a canonical URL, not a local path"

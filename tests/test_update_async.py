@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_generated_backends import run_generated_tests
-from test_update import _bafa, _git, _offline_env
+from test_update import _bafa, _git, _offline_env, new_at
 
 from conftest import REPO
 
@@ -39,13 +39,7 @@ def sync_to_async(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_update_from_the_sync_template_to_async(sync_to_async: Path, tmp_path: Path) -> None:
     env = _offline_env(sync_to_async, tmp_path / "cache")
-    _git(sync_to_async, "checkout", "--quiet", "v0.1.0")
-    try:
-        created = _bafa(env, "new", str(tmp_path / "proj"), "--defaults")
-    finally:
-        _git(sync_to_async, "checkout", "--quiet", "-")
-    assert created.returncode == 0, created.stderr
-    project = tmp_path / "proj"
+    project = new_at(sync_to_async, "v0.1.0", env, tmp_path / "proj")
     assert "AsyncSession" not in (project / "backend/app/db.py").read_text()
 
     updated = _bafa(env, "update", str(project))
