@@ -18,10 +18,11 @@ a request still waiting then is answered 503 with Retry-After (app/core/overload
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 
 from fastapi import Request
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, exc, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Session, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,6 +37,8 @@ DRIVERS = {
     "postgres": ("postgresql+psycopg", "postgresql+psycopg"),  # Heroku-style URLs
 }
 ASYNC_DRIVERS = {"aiosqlite", "psycopg", "asyncpg", "psycopg_async"}
+# A pooled connection idle for longer than this is checked (SELECT 1) before a request uses it.
+PING_AFTER_IDLE_SECONDS = 10.0
 
 
 def _with_driver(database_url: str | URL, pick: int) -> URL:
@@ -75,6 +78,33 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.close()
 
 
+def _ping_when_idle(engine: Engine) -> None:
+    """Replace a server connection that died while it sat idle in the pool, before a request
+    uses it (a restarted server, a proxy's idle timeout, Neon's scale to zero).
+
+    Like pool_pre_ping, but only for connections idle longer than PING_AFTER_IDLE_SECONDS:
+    under load connections are reused within milliseconds and pay no extra round trip
+    (pool_pre_ping's ping cost a quarter of the CPU of a list request, docs/performance.md).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record) -> None:  # noqa: ANN001
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as error:  # noqa: BLE001 - any failure: a dead connection
+            # The pool discards this connection and checks out (or opens) another one.
+            raise exc.DisconnectionError(f"idle connection is gone: {error}") from error
+
+
 def _pool_options(settings: Settings | None) -> dict[str, object]:
     if settings is None:
         return {}
@@ -89,8 +119,8 @@ def _pool_options(settings: Settings | None) -> dict[str, object]:
 def create_db_engine(database_url: str, settings: Settings | None = None) -> AsyncEngine:
     """The app's async engine for DATABASE_URL; pool sizes come from `settings` (DB_POOL_*).
 
-    A server database (PostgreSQL) gets pool_pre_ping, so a connection the server or a
-    proxy dropped is replaced instead of failing a request.
+    On a server database (PostgreSQL) a connection the server or a proxy dropped while it was
+    idle is replaced instead of failing a request (_ping_when_idle).
     """
     url = async_database_url(database_url)
     if _is_sqlite(url):
@@ -100,7 +130,9 @@ def create_db_engine(database_url: str, settings: Settings | None = None) -> Asy
             engine = create_async_engine(url, **_pool_options(settings))
             _sqlite_pragmas(engine.sync_engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **_pool_options(settings))
+    engine = create_async_engine(url, **_pool_options(settings))
+    _ping_when_idle(engine.sync_engine)
+    return engine
 
 
 def create_sync_engine(database_url: str, settings: Settings | None = None) -> Engine:

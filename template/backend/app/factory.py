@@ -14,7 +14,7 @@ from app.core.cors import add_cors
 from app.core.defaults import PROJECT_NAME
 from app.core.logging import configure_logging
 from app.core.middleware import RequestContextMiddleware
-from app.core.overload import add_overload_handlers
+from app.core.overload import InFlightLimit, add_overload_handlers
 from app.db import create_db_engine, create_sync_engine, create_tables, session_factory
 
 
@@ -43,6 +43,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.sync_engine = sync_engine
+    # Innermost: requests wait for a slot after CORS and the request context are set up, so
+    # a 503 from the queue carries CORS headers, a request id and the security headers.
+    app.add_middleware(
+        InFlightLimit,
+        limit=settings.MAX_CONCURRENT_REQUESTS,
+        queue_timeout=settings.REQUEST_QUEUE_TIMEOUT_SECONDS,
+    )
     add_cors(app, settings)
     add_overload_handlers(app)
     # Added last, so it wraps CORS: preflight answers get a request id and the headers too.

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, func, select
 from support import USER_A, USER_B, auth_headers, tasks_url
 
+from app import db
 from app.api.deps import CurrentUser, SyncSessionDep
 from app.core.config import Settings
 from app.core.overload import OVERLOADED_DETAIL
@@ -88,3 +89,37 @@ def test_sync_session_serves_a_plain_def_route(app: FastAPI) -> None:
         mine = client.get("/api/my-task-count", headers=auth_headers(USER_A))
         assert mine.status_code == 200 and mine.json() == {"count": 2}
         assert client.get("/api/my-task-count").status_code == 401
+
+
+def _terminate_other_connections(database_url: str) -> int:
+    """Kill every other server connection to this database, as a restart would."""
+    engine = db.create_sync_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            killed = connection.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return int(killed)
+
+
+@pytest.mark.parametrize("ping", [True, False], ids=["idle-ping", "no-ping"])
+def test_a_connection_that_died_while_idle_is_replaced(
+    app: FastAPI, database_url: str, monkeypatch: pytest.MonkeyPatch, ping: bool
+) -> None:
+    if not database_url.startswith("postgres"):
+        pytest.skip("needs a server database: set TEST_DATABASE_URL to a PostgreSQL URL")
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0 if ping else 1e9)
+    headers = auth_headers(USER_A)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get(tasks_url(USER_A), headers=headers).status_code == 200
+        assert _terminate_other_connections(database_url) >= 1  # the pooled one among them
+        after = client.get(tasks_url(USER_A), headers=headers)
+    if ping:
+        assert after.status_code == 200, after.text
+    else:  # the control: without the check the dead connection fails the request
+        assert after.status_code == 500

@@ -90,3 +90,12 @@ def test_redaction_is_a_safety_net(logs: LogCapture) -> None:
         "raw [redacted]",
     ]
     assert redact("nothing secret here") == "nothing secret here"
+
+
+def test_successful_health_probes_are_not_logged_at_info(
+    client: TestClient, logs: LogCapture
+) -> None:
+    assert client.get("/health").status_code == 200
+    assert client.get("/api/me", headers=auth_headers(USER_A)).status_code == 200
+    logged = [(e["path"], e["status"]) for e in logs.entries() if e.get("event") == "request"]
+    assert logged == [("/api/me", 200)], "a liveness probe every few seconds would flood the log"

@@ -82,6 +82,12 @@ class Settings(AuthSettings):
     DB_POOL_SIZE: int = Field(default=20, ge=1, le=100)
     DB_MAX_OVERFLOW: int = Field(default=0, ge=0, le=100)
     DB_POOL_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=300)
+    # Requests inside the app at once, per worker; more wait their turn, and one still waiting
+    # after REQUEST_QUEUE_TIMEOUT_SECONDS gets 503 + Retry-After. Bounding the work per event
+    # loop turn keeps /health (exempt) instant under any burst; twice the pool keeps the
+    # database busy while others parse, verify tokens and serialise (app/core/overload.py).
+    MAX_CONCURRENT_REQUESTS: int = Field(default=40, ge=1, le=10_000)
+    REQUEST_QUEUE_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=300)
     # Connections older than this are replaced (proxies and managed servers drop idle ones).
     DB_POOL_RECYCLE_SECONDS: int = Field(default=1800, ge=-1, le=86_400)
 

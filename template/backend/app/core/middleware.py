@@ -6,6 +6,8 @@
 - Security headers on every response: nosniff, DENY framing, no referrer, a CSP that lets an
   API response load nothing (the interactive /docs pages keep theirs), no caching of API
   data, and HSTS in production.
+- The access log line of a successful liveness probe (/health) is DEBUG, not INFO: load
+  balancers and orchestrators call it every few seconds, and it would drown the log.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+PROBE_PATHS = frozenset({"/health"})  # access-logged at DEBUG when they succeed
 HSTS = "max-age=63072000; includeSubDomains"
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -108,7 +111,9 @@ class RequestContextMiddleware:
             )
             raise
         finally:
-            access_logger.info(
+            level = logging.DEBUG if path in PROBE_PATHS and status < 400 else logging.INFO
+            access_logger.log(
+                level,
                 "%s %s %s",
                 scope.get("method"),
                 path,
