@@ -85,8 +85,8 @@ def main() -> None:
                 )
                 small = min(sizes, key=int)
                 if index.endswith("_clustered"):
-                    figures = (f"1k (interleaved) {sizes[small][index.removesuffix('_clustered')]['page1']['median_ms']:.2f} ms; "
-                               + figures)
+                    first = sizes[small][index.removesuffix('_clustered')]['page1']['median_ms']
+                    figures = f"1k (interleaved) {first:.2f} ms; " + figures
                 rows.append(
                     f"| 4. list, {db}, index ({index.replace('user_id_id', 'user_id, id').removesuffix('_clustered')})"
                     f"{' rows clustered by user' if index.endswith('_clustered') else ''} | {figures} | "
@@ -98,6 +98,17 @@ def main() -> None:
             counts = ", ".join(f"{v} {k}" for k, v in m["counts"].items())
             rows.append(f"| 5. generated test suite ({mode}) | {m['seconds']['median']:.1f} s "
                         f"(median of {m['seconds']['n']}); {counts} | — | — |")
+    for path in sorted(RESULTS.glob("fsft*.json")):
+        fsft = json.loads(path.read_text())
+        c = fsft["cases"]
+        label = fsft.get("label") or "unlabelled"
+        figures = "; ".join(f"{k} {e['generated']['rps_median']:.0f} vs {e['fsft']['rps_median']:.0f}"
+                            for k, e in c.items())
+        ratios = ", ".join(f"{k} {e['ratio']:.2f}" for k, e in c.items())
+        targets = ", ".join(f"{k} ≥ {e['target']}: {mark(e['target_met'])}" for k, e in c.items())
+        rows.append(f"| 6. vs FSFT {fsft['fsft']['commit'][:8] if fsft['fsft'].get('commit') else ''} ({label}, "
+                    f"generated from {fsft['generated']['rendered_from']}) | req/s generated vs FSFT, median of "
+                    f"{fsft['rounds']}: {figures} | generated ÷ FSFT: {ratios} | {targets} |")
     print("\n".join(rows))
 
 

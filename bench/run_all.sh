@@ -3,6 +3,7 @@
 #
 #   PYTHON=/path/to/venv/bin/python bash bench/run_all.sh   # default: python3 on PATH
 #   SKIP_POSTGRES=1 bash bench/run_all.sh                   # no local PostgreSQL server
+#   FSFT_BACKEND=DIR FSFT_PYTHON=PY [FSFT_LABEL=after] bash bench/run_all.sh   # also bench_fsft.py
 #
 # Needs: bafa installed in PYTHON's environment (pip install -e .) together with the generated
 # backend's dependencies (fastapi, uvicorn, sqlmodel, pyjwt[crypto], pydantic-settings,
@@ -22,4 +23,13 @@ if command -v py-spy >/dev/null; then profile=(--profile); fi
 run bench_auth.py --duration 8 --rounds 3 "${profile[@]}"
 if [ -n "${SKIP_POSTGRES:-}" ]; then run bench_list.py --no-postgres; else run bench_list.py; fi
 run bench_tests.py --runs 3 --modes shared_secret jwks
+# vs FastAPI's full-stack template: FSFT prepared beforehand (bench/README.md), never installed here.
+if [ -n "${SKIP_POSTGRES:-}" ]; then
+  echo; echo "skipping bench_fsft.py: it needs PostgreSQL"
+elif [ -n "${FSFT_BACKEND:-}" ] && [ -n "${FSFT_PYTHON:-}" ]; then
+  run bench_fsft.py --fsft-backend "$FSFT_BACKEND" --fsft-python "$FSFT_PYTHON" ${FSFT_LABEL:+--label "$FSFT_LABEL"}
+else
+  echo; echo "skipping bench_fsft.py: set FSFT_BACKEND (FSFT's backend/ at commit a7275354) and FSFT_PYTHON" \
+    "(a Python with it installed) to include it"
+fi
 echo; echo "results: $(pwd)/results/"
