@@ -27,7 +27,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _env_value(value: object) -> str:
+def env_value(value: object) -> str:
+    """A setting as an environment variable's text (lists and dicts as JSON)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
@@ -43,7 +44,7 @@ def live_server(settings: dict[str, object], log_path: Path) -> Iterator[str]:
     """
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"}
-    env.update({key: _env_value(value) for key, value in settings.items()})
+    env.update({key: env_value(value) for key, value in settings.items()})
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--no-access-log"]
     with log_path.open("w") as log:
