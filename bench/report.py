@@ -106,9 +106,21 @@ def main() -> None:
                             for k, e in c.items())
         ratios = ", ".join(f"{k} {e['ratio']:.2f}" for k, e in c.items())
         targets = ", ".join(f"{k} ≥ {e['target']}: {mark(e['target_met'])}" for k, e in c.items())
-        rows.append(f"| 6. vs FSFT {fsft['fsft']['commit'][:8] if fsft['fsft'].get('commit') else ''} ({label}, "
+        rows.append(f"| 7. vs FSFT {fsft['fsft']['commit'][:8] if fsft['fsft'].get('commit') else ''} ({label}, "
                     f"generated from {fsft['generated']['rendered_from']}) | req/s generated vs FSFT, median of "
                     f"{fsft['rounds']}: {figures} | generated ÷ FSFT: {ratios} | {targets} |")
+    for path in sorted(RESULTS.glob("burst*.json")):
+        burst = json.loads(path.read_text())
+        label = burst.get("label") or path.stem.removeprefix("burst").lstrip("-") or "unlabelled"
+        measured = burst.get("bafa_checkout_describe") or burst["bafa"]
+        for name, cases in burst["databases"].items():
+            figures = "; ".join(
+                f"{key} {e['status_500']}×500, {e['rps']:.0f} req/s, /health max {e['health']['max_ms']:.0f} ms"
+                for key, e in cases.items()
+            )
+            met = all(e["target_met"] for e in cases.values())
+            rows.append(f"| 6. burst, one token, {name} ({label}, {measured}) | {figures} | — "
+                        f"| 0×500 and /health < 100 ms: {mark(met)} |")
     print("\n".join(rows))
 
 
