@@ -72,9 +72,9 @@ async def get_current_user(request: Request) -> AuthenticatedUser:
             request.url.path,
             extra={"event": "auth_unavailable", **_log_context(request, exc.reason)},
         )
-        raise HTTPException(
+        raise HTTPException(  # the reason is in the log line above, never in the answer
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail=f"authentication unavailable: {exc.reason}",
+            detail="authentication unavailable",
             headers={"Retry-After": "5"},
         ) from None
     request.state.user = user
