@@ -38,7 +38,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await engine.dispose()
         sync_engine.dispose()
 
-    app = FastAPI(title=PROJECT_NAME, lifespan=lifespan)
+    docs = settings.serves_docs
+    app = FastAPI(
+        title=PROJECT_NAME,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)

@@ -88,3 +88,24 @@ def test_production_responses_carry_hsts() -> None:
     assert response.status_code == 200
     assert response.headers["strict-transport-security"].startswith("max-age=")
     assert response.headers["x-frame-options"] == "DENY"
+
+
+DOCS = ("/docs", "/redoc", "/openapi.json")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "served"),
+    [
+        ({}, False),  # production: no API explorer, no schema (Swagger UI loads from a CDN)
+        ({"DOCS_ENABLED": True}, True),  # unless asked for
+        ({"ENVIRONMENT": "development", "BETTER_AUTH_URL": "http://localhost:3000"}, True),
+        ({"ENVIRONMENT": "development", "DOCS_ENABLED": False}, False),
+    ],
+    ids=["production", "production-enabled", "development", "development-disabled"],
+)
+def test_api_docs_are_off_in_production_unless_enabled(
+    overrides: dict[str, Any], served: bool
+) -> None:
+    with TestClient(create_app(production(**overrides)), base_url="https://api.test") as client:
+        statuses = {path: client.get(path).status_code for path in DOCS}
+    assert statuses == dict.fromkeys(DOCS, 200 if served else 404)

@@ -70,6 +70,9 @@ class Settings(AuthSettings):
     # tables at startup instead (a development/test convenience, refused in production).
     AUTO_CREATE_TABLES: bool = False
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # The interactive API docs (/docs, /redoc) and /openapi.json. Unset: served in development,
+    # not in production (an API map for anyone, and Swagger UI loads its code from a CDN).
+    DOCS_ENABLED: bool | None = None
 
     # Connection pool, per worker process: the database sees up to
     # workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW) connections (PostgreSQL allows 100 by default).
@@ -109,6 +112,10 @@ class Settings(AuthSettings):
     @property
     def is_production(self) -> bool:
         return self.ENVIRONMENT == "production"
+
+    @property
+    def serves_docs(self) -> bool:
+        return self.DOCS_ENABLED if self.DOCS_ENABLED is not None else not self.is_production
 
     @model_validator(mode="after")
     def _production_rules(self) -> Self:
