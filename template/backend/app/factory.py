@@ -45,6 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
+        # No trailing-slash redirects: their Location echoed the request's Host header.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -27,13 +27,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def env_value(value: object) -> str:
-    """A setting as an environment variable's text (lists and dicts as JSON)."""
+def _env_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
         return json.dumps(value)
     return str(value)
+
+
+def settings_env(settings: dict[str, object]) -> dict[str, str]:
+    """Settings as environment variables (lists and dicts as JSON; unset ones left out)."""
+    return {key: _env_value(value) for key, value in settings.items() if value is not None}
 
 
 @contextmanager
@@ -44,7 +48,7 @@ def live_server(settings: dict[str, object], log_path: Path) -> Iterator[str]:
     """
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"}
-    env.update({key: env_value(value) for key, value in settings.items()})
+    env.update(settings_env(settings))
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--no-access-log"]
     with log_path.open("w") as log:

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import httpx
-from live_server import BACKEND, env_value, live_server
+from live_server import BACKEND, live_server, settings_env
 from support import USER_A, auth_headers, tasks_url
 
 from app.core.config import Settings
@@ -94,7 +94,7 @@ def test_burst_from_one_user_never_stalls(settings: Settings, app: object, tmp_p
 
 def test_the_served_app_freezes_its_start_up_objects(settings: Settings) -> None:
     """app.main (what uvicorn imports) keeps start-up objects out of full GC passes."""
-    env = os.environ | {key: env_value(value) for key, value in settings.model_dump().items()}
+    env = os.environ | settings_env(settings.model_dump())
     code = "import gc, app.main; print(gc.get_freeze_count())"
     result = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code], cwd=BACKEND, env=env, capture_output=True, text=True

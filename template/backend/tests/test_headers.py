@@ -85,3 +85,11 @@ def test_cors_allows_and_exposes_the_request_id(client: TestClient) -> None:
     )
     assert response.headers["x-request-id"] == "from-browser-1"
     assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
+
+
+def test_no_redirect_echoes_the_host_header(client: TestClient) -> None:
+    """A trailing slash is not redirected: the redirect's Location used the request's Host."""
+    url = tasks_url(USER_A) + "/"
+    response = client.get(url, headers={**auth_headers(USER_A), "Host": "evil.example"})
+    assert response.status_code == 404
+    assert "location" not in response.headers
