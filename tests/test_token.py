@@ -147,8 +147,10 @@ def _copy_with(default_project: Path, tmp_path: Path, relative: str, old: str, n
             "looks like production",
         ),
         ("frontend/.env", "DATABASE_URL=", "NODE_ENV=production\nDATABASE_URL=", "NODE_ENV=production"),
+        # The generated backend's own switch (attack review: it was ignored).
+        ("backend/.env", "DATABASE_URL=", "ENVIRONMENT=production\nDATABASE_URL=", "ENVIRONMENT=production"),
     ],
-    ids=["jwks", "https host", "NODE_ENV"],
+    ids=["jwks", "https host", "NODE_ENV", "backend ENVIRONMENT"],
 )
 def test_mint_refuses(default_project: Path, tmp_path: Path, relative: str, old: str, new: str, message: str) -> None:
     project = _copy_with(default_project, tmp_path, relative, old, new)

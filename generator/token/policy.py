@@ -17,7 +17,7 @@ from generator.project_files import Project, load_project
 SECRET_KEY = "BETTER_AUTH_SECRET"
 DEFAULT_LEEWAY = 10
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
-_ENV_NAMES = ("ENV", "APP_ENV", "NODE_ENV")
+_ENV_NAMES = ("ENVIRONMENT", "ENV", "APP_ENV", "NODE_ENV")
 
 
 @dataclass(frozen=True)
