@@ -13,7 +13,7 @@ from app.core.config import Settings, get_settings
 from app.core.cors import add_cors
 from app.core.defaults import PROJECT_NAME
 from app.core.logging import configure_logging
-from app.core.middleware import RequestContextMiddleware
+from app.core.middleware import ErrorBoundary, RequestContextMiddleware
 from app.core.overload import InFlightLimit, add_overload_handlers
 from app.db import create_db_engine, create_sync_engine, create_tables, session_factory
 
@@ -52,8 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.sync_engine = sync_engine
-    # Innermost: requests wait for a slot after CORS and the request context are set up, so
-    # a 503 from the queue carries CORS headers, a request id and the security headers.
+    # Innermost first: a crash becomes a 500, and requests wait for a slot, after CORS and the
+    # request context are set up, so those answers carry CORS headers, a request id and the
+    # security headers like any other.
+    app.add_middleware(ErrorBoundary)
     app.add_middleware(
         InFlightLimit,
         limit=settings.MAX_CONCURRENT_REQUESTS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from support import ALLOWED_ORIGINS, USER_A, auth_headers, tasks_url
 
@@ -93,3 +94,28 @@ def test_no_redirect_echoes_the_host_header(client: TestClient) -> None:
     response = client.get(url, headers={**auth_headers(USER_A), "Host": "evil.example"})
     assert response.status_code == 404
     assert "location" not in response.headers
+
+
+def test_a_crash_is_a_500_with_every_header_and_a_logged_request_id(
+    app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    @app.get("/api/crash")
+    async def crash() -> None:
+        raise RuntimeError("boom: an internal detail")
+
+    origin = ALLOWED_ORIGINS[0]
+    with (
+        caplog.at_level("ERROR", logger="app.error"),
+        TestClient(app, raise_server_exceptions=False) as client,
+    ):
+        response = client.get("/api/crash", headers={"Origin": origin, "X-Request-ID": "req-500"})
+    assert response.status_code == 500
+    assert response.json() == {"detail": "internal server error"}  # no internals in the answer
+    assert response.headers["x-request-id"] == "req-500"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["content-security-policy"]
+    assert response.headers["access-control-allow-origin"] == origin
+    logged = [r for r in caplog.records if getattr(r, "event", None) == "unhandled_error"]
+    assert len(logged) == 1 and logged[0].exc_info is not None
+    assert logged[0].request_id == "req-500"
+    assert "boom" in str(logged[0].exc_info[1])

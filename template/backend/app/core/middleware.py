@@ -8,6 +8,9 @@
   data, and HSTS in production.
 - The access log line of a successful liveness probe (/health) is DEBUG, not INFO: load
   balancers and orchestrators call it every few seconds, and it would drown the log.
+- ErrorBoundary (innermost) turns an unhandled exception into a plain 500 *inside* the other
+  middleware, so even a crash answers with the request id, the security headers and CORS
+  headers; the traceback is logged once, with the request id, and never sent.
 """
 
 from __future__ import annotations
@@ -104,12 +107,6 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
-        except Exception:
-            error_logger.exception(
-                "unhandled error",
-                extra={"event": "unhandled_error", "method": scope.get("method"), "path": path},
-            )
-            raise
         finally:
             level = logging.DEBUG if path in PROBE_PATHS and status < 400 else logging.INFO
             access_logger.log(
@@ -128,3 +125,46 @@ class RequestContextMiddleware:
                 },
             )
             request_id_var.reset(token)
+
+
+INTERNAL_ERROR_BODY = b'{"detail":"internal server error"}'
+
+
+class ErrorBoundary:
+    """Innermost middleware: an exception becomes a logged, plain 500 answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            error_logger.exception(
+                "unhandled error",
+                extra={
+                    "event": "unhandled_error",
+                    "method": scope.get("method"),
+                    "path": scope.get("path", ""),
+                    "request_id": scope.get("state", {}).get("request_id"),
+                },
+            )
+            if started:  # too late for another answer: the server drops the connection
+                raise
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(INTERNAL_ERROR_BODY)).encode()),
+            ]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": INTERNAL_ERROR_BODY})
