@@ -160,3 +160,44 @@ def test_logs_reason_but_never_token_or_secret(
         assert token not in text
         assert token.split(".")[2] not in text
     assert TEST_SECRET not in text
+
+
+_B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _same_bytes_variants(part: str) -> list[str]:
+    """Other spellings of a base64url segment that decode to the same bytes (unused low bits
+    of the last character set), plus padded and standard-alphabet spellings."""
+    unused_bits = {2: 4, 3: 2}.get(len(part) % 4, 0)  # 1 or 2 bytes in the last quantum
+    index = _B64URL.index(part[-1])
+    same = [
+        part[:-1] + _B64URL[(index & ~((1 << unused_bits) - 1)) | low]
+        for low in range(1 << unused_bits)
+    ]
+    padded = part + "=" * (-len(part) % 4)
+    standard = part.replace("-", "+").replace("_", "/")
+    return sorted({*same, padded, standard} - {part})
+
+
+def test_only_the_canonical_spelling_of_a_token_is_accepted(client: TestClient) -> None:
+    """Attack review: 4 of 16 re-spellings of a signature were accepted (200)."""
+    for attempt in range(20):  # a token whose signature has unused bits and a '-' or '_'
+        token = mint_token(USER_A, nonce=attempt)
+        header, payload, signature = token.split(".")
+        if len(signature) % 4 and any(c in signature for c in "-_"):
+            break
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+    variants = [f"{header}.{payload}.{s}" for s in _same_bytes_variants(signature)]
+    variants += [f"{header}.{p}.{signature}" for p in _same_bytes_variants(payload)]
+    assert len(variants) >= 4
+    for variant in variants:
+        assert_401(client.get("/api/me", headers=bearer(variant)), "invalid token")
+
+
+def test_two_authorization_headers_are_refused(client: TestClient) -> None:
+    first, second = mint_token(USER_A), mint_token("user-b-0002")
+    both = [("Authorization", f"Bearer {first}"), ("Authorization", f"Bearer {second}")]
+    response = client.get("/api/me", headers=both)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "more than one authorization header"}
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_request"'

@@ -52,7 +52,18 @@ def _reject(request: Request, reason: str, challenge: str = "Bearer") -> NoRetur
 
 async def get_current_user(request: Request) -> AuthenticatedUser:
     """Verify `Authorization: Bearer <token>` and return the token's user."""
-    header = request.headers.get("authorization")
+    headers = request.headers.getlist("authorization")
+    if len(headers) > 1:  # which one would count differs between proxies and apps: neither
+        context = _log_context(request, "more than one authorization header")
+        logger.warning(
+            "auth rejected: %s", context["reason"], extra={"event": "auth_rejected", **context}
+        )
+        raise HTTPException(
+            status_code=status.HTTP_400_BAD_REQUEST,
+            detail=context["reason"],
+            headers={"WWW-Authenticate": 'Bearer error="invalid_request"'},
+        )
+    header = headers[0] if headers else None
     if not header:
         _reject(request, "missing token")
     scheme, _, token = header.partition(" ")

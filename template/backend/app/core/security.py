@@ -17,6 +17,9 @@ remembered; a token that differs in any character is a different key and is veri
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -35,6 +38,9 @@ MAX_TOKEN_LENGTH = 8192
 MAX_SUBJECT_LENGTH = 255  # the length of tasks.user_id
 REQUIRED_CLAIMS = ["exp", "iat", "sub"]
 TOKEN_CACHE_SIZE = 4096  # verified tokens remembered per process (least recently used go first)
+# Three base64url segments without padding (a JWS in compact serialization, RFC 7515); an
+# empty signature passes here and is refused with its alg ("none") by the next check.
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,21 @@ def _policy(settings: Settings) -> tuple[Any, ...]:
         settings.JWT_AUDIENCE,
         settings.JWT_LEEWAY_SECONDS,
     )
+
+
+def _is_canonical(token: str) -> bool:
+    """Only one spelling of a token is accepted: base64url without padding, and no unused bits
+    set in a segment's last character (which would decode to the same bytes)."""
+    if not _COMPACT_JWS.fullmatch(token):
+        return False
+    for segment in token.split("."):
+        try:
+            raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        except (binascii.Error, ValueError):
+            return False
+        if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != segment:
+            return False
+    return True
 
 
 def _optional_str(claims: dict[str, Any], name: str) -> str | None:
@@ -182,6 +203,8 @@ async def verify_token(token: str, settings: Settings) -> AuthenticatedUser:
     user = await _remembered(token, settings, policy)
     if user is not None:
         return user
+    if not _is_canonical(token):  # checked once: a remembered token passed this already
+        raise TokenError("invalid token")
     claims, header, key = await _decode(token, settings)
 
     # PyJWT >= 2.10 rejects a future iat; keep the check explicit so it never depends on that.
