@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from support import USER_A, tasks_url
@@ -97,3 +99,38 @@ def test_pagination_is_stable(client: TestClient, headers_a: dict[str, str]) -> 
     everything = client.get(tasks_url(USER_A), headers=headers_a).json()
     assert [task["id"] for task in everything] == ids
     assert [t["title"] for t in everything] == [f"t{i}" for i in range(7)]
+
+
+@pytest.mark.parametrize(
+    ("title", "accepted"),
+    [
+        (" " + "x" * 200, False),  # 201 characters sent: over the limit, although trimmed it fits
+        ("x" * 200, True),
+        ("  " + "x" * 198, True),  # stored trimmed
+        ("\t\n", False),
+        ("\u00a0", True),  # only ASCII whitespace is trimmed, as the schema's pattern says
+    ],
+)
+def test_title_rules_are_the_schemas(
+    client: TestClient, headers_a: dict[str, str], title: str, accepted: bool
+) -> None:
+    """The published schema describes exactly what is accepted (attack review)."""
+    from app.models import TITLE_PATTERN
+
+    in_schema = 1 <= len(title) <= 200 and re.fullmatch(TITLE_PATTERN, title) is not None
+    response = client.post(tasks_url(USER_A), json={"title": title}, headers=headers_a)
+    assert in_schema == accepted and (response.status_code == 201) == accepted, response.text
+    if accepted:
+        assert response.json()["title"] == title.strip(" \t\n\r\f\v")
+
+
+def test_patch_null_is_refused_as_the_schema_says(
+    client: TestClient, headers_a: dict[str, str]
+) -> None:
+    task = client.post(tasks_url(USER_A), json={"title": "t"}, headers=headers_a).json()
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["TaskPatch"]
+    fields = schema["properties"].values()
+    assert all("anyOf" not in field and field.get("type") for field in fields)
+    for name in ("title", "description", "completed"):
+        response = client.patch(tasks_url(USER_A, task["id"]), json={name: None}, headers=headers_a)
+        assert response.status_code == 422, name
