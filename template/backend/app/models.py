@@ -48,7 +48,9 @@ class Task(SQLModel, table=True):
 
     # The list query filters on user_id and orders by id: one composite index serves both
     # (and any lookup by user_id alone).
-    __table_args__ = (Index("ix_task_user_id_id", "user_id", "id"),)
+    # SQLite: AUTOINCREMENT, so a deleted task's id is never given to another (user's) task
+    # (PostgreSQL's BIGSERIAL never reuses one anyway).
+    __table_args__ = (Index("ix_task_user_id_id", "user_id", "id"), {"sqlite_autoincrement": True})
 
     # 64-bit ids everywhere (BIGSERIAL on PostgreSQL); SQLite keeps INTEGER for its rowid alias.
     id: int | None = Field(default=None, primary_key=True, sa_type=ID_TYPE)

@@ -115,3 +115,13 @@ def test_body_user_id_rejected(
         assert client.request(method, url, json=body, headers=headers_a).status_code == 422
     assert client.get(tasks_url(USER_B), headers=headers_b).json() == []
     assert client.get(url, headers=headers_a).json() == task
+
+
+def test_a_deleted_tasks_id_is_never_given_to_another_task(
+    client: TestClient, headers_a: dict[str, str], headers_b: dict[str, str]
+) -> None:
+    """A's bookmark or cached link to a deleted task must never open B's next task."""
+    created = client.post(tasks_url(USER_A), json={"title": "mine"}, headers=headers_a).json()
+    assert client.delete(tasks_url(USER_A, created["id"]), headers=headers_a).status_code == 204
+    other = client.post(tasks_url(USER_B), json={"title": "B's"}, headers=headers_b).json()
+    assert other["id"] != created["id"]

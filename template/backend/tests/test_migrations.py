@@ -98,3 +98,18 @@ def test_the_app_creates_no_tables_by_default(engine: Engine, settings: Settings
     with TestClient(app) as client:
         assert client.get("/health").status_code == 200
     assert "task" not in _tables(engine)
+
+
+def test_migrated_schema_never_reuses_an_id(alembic_config: Config, engine: Engine) -> None:
+    """SQLite reuses the highest rowid after a delete unless the table is AUTOINCREMENT."""
+    command.upgrade(alembic_config, "head")
+    row = {"title": "t", "description": "", "completed": False, "at": "2026-01-01 00:00:00"}
+    insert = text(
+        "INSERT INTO task (user_id, title, description, completed, created_at, updated_at)"
+        " VALUES (:user_id, :title, :description, :completed, :at, :at) RETURNING id"
+    )
+    with engine.begin() as connection:
+        first = connection.execute(insert, {**row, "user_id": "a"}).scalar_one()
+        connection.execute(text("DELETE FROM task WHERE id = :id"), {"id": first})
+        second = connection.execute(insert, {**row, "user_id": "b"}).scalar_one()
+    assert second != first
