@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
         # No trailing-slash redirects: their Location echoed the request's Host header.
         redirect_slashes=False,
+        max_body_size=settings.MAX_BODY_BYTES,  # 413 while reading, before any parsing
     )
     app.state.settings = settings
     app.state.engine = engine

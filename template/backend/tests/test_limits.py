@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -134,3 +135,29 @@ def test_patch_null_is_refused_as_the_schema_says(
     for name in ("title", "description", "completed"):
         response = client.patch(tasks_url(USER_A, task["id"]), json={name: None}, headers=headers_a)
         assert response.status_code == 422, name
+
+
+def test_a_body_over_the_cap_is_413_declared_or_streamed(
+    client: TestClient, headers_a: dict[str, str]
+) -> None:
+    """Attack review: a 60 MB body was parsed (1.7 GB, 6 s) before anything said no."""
+    from app.core.config import Settings
+
+    cap = Settings.model_fields["MAX_BODY_BYTES"].default
+    big = b'{"title": "' + b"x" * cap + b'"}'
+    declared = client.post(
+        tasks_url(USER_A), content=big, headers={**headers_a, "Content-Type": "application/json"}
+    )
+    assert declared.status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the size is only known while reading
+        yield big[: cap // 2]
+        yield big[cap // 2 :]
+
+    json_headers = {**headers_a, "Content-Type": "application/json"}
+    streamed = client.post(tasks_url(USER_A), content=chunks(), headers=json_headers)
+    assert streamed.status_code == 413
+    assert client.get(tasks_url(USER_A), headers=headers_a).json() == []
+    # The largest valid task is far below the cap.
+    body = {"title": "x" * 200, "description": "d" * 2000}
+    assert client.post(tasks_url(USER_A), json=body, headers=headers_a).status_code == 201

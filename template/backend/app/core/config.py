@@ -90,6 +90,9 @@ class Settings(AuthSettings):
     # loop turn keeps /health (exempt) instant under any burst; twice the pool keeps the
     # database busy while others parse, verify tokens and serialise (app/core/overload.py).
     MAX_CONCURRENT_REQUESTS: int = Field(default=40, ge=1, le=10_000)
+    # Request bodies larger than this are refused with 413 while they are read (declared or
+    # streamed), never parsed: the largest valid task is about 2 KB.
+    MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024, le=100 * 1024 * 1024)
     REQUEST_QUEUE_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=300)
     # Connections older than this are replaced (proxies and managed servers drop idle ones).
     DB_POOL_RECYCLE_SECONDS: int = Field(default=1800, ge=-1, le=86_400)
