@@ -119,12 +119,20 @@ def update(
         ConflictStyle,
         typer.Option("--conflict", help="How to leave conflicts: inline markers in the file, or .rej files beside it."),
     ] = ConflictStyle.inline,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust",
+            help="Update from a template source other than bafa's own (as the answers file names it), "
+            "running its tasks and migrations. Never needed for bafa's template.",
+        ),
+    ] = False,
 ) -> None:
     """Update a generated project to a newer template version, keeping edits, history and secrets."""
     from generator.update import update_project
 
     try:
-        result = update_project(path, to=to, pretend=pretend, conflict=conflict.value)
+        result = update_project(path, to=to, pretend=pretend, conflict=conflict.value, trust=trust)
     except BafaError as exc:
         _fail(str(exc))
         return

@@ -22,7 +22,7 @@ import yaml
 from generator.env_files import ENV_FILES, append_new_keys, existing_secret
 from generator.errors import BafaError
 from generator.secret import SECRET_QUESTION
-from generator.template_source import git_redirect_env, template_source
+from generator.template_source import CANONICAL_URL, git_redirect_env, template_source
 
 ANSWERS_FILE = ".copier-answers.yml"
 _CONFLICT_MARKER = re.compile(r"^<{7} ", re.M)
@@ -49,11 +49,22 @@ class UpdateResult:
 
 
 def update_project(
-    path: Path, *, to: str | None = None, pretend: bool = False, conflict: str = "inline"
+    path: Path, *, to: str | None = None, pretend: bool = False, conflict: str = "inline", trust: bool = False
 ) -> UpdateResult:
-    """Update the project at PATH to template version `to` (default: the newest)."""
+    """Update the project at PATH to template version `to` (default: the newest).
+
+    Only bafa's own template (CANONICAL_URL) is trusted: a project whose answers file names
+    another source is refused unless `trust` (its tasks and migrations would run). With
+    `pretend` no template code ever runs.
+    """
     project = path.expanduser().resolve()
     answers = _check_project(project)
+    source_url = str(answers.get("_src_path") or "")
+    if source_url != CANONICAL_URL and not trust:
+        raise BafaError(
+            f"{ANSWERS_FILE} names the template source {source_url!r}, not bafa's own ({CANONICAL_URL}); "
+            "updating from it runs that template's code: pass --trust only if you trust it"
+        )
     current = str(answers["_commit"])
     if to is not None:
         _check_not_older(current, to)
@@ -63,14 +74,14 @@ def update_project(
     _redirect_git_to(source.path)
 
     if not pretend:
-        return _update_in(project, project, current, to, conflict)
+        return _update_in(project, project, current, to, conflict, run_code=True)
     with tempfile.TemporaryDirectory(prefix="bafa-pretend-") as tmp:
         work = Path(tmp) / project.name
         _git(project, "clone", "--quiet", "--no-hardlinks", str(project), str(work))
         for relative in ENV_FILES:
             if (project / relative).is_file():
                 shutil.copy2(project / relative, work / relative)
-        result = _update_in(work, project, current, to, conflict)
+        result = _update_in(work, project, current, to, conflict, run_code=False)
         result.diff = _git(work, "diff", "--no-color", "HEAD")
         result.pretend = True
         return result
@@ -134,9 +145,12 @@ def _redirect_git_to(source: Path) -> None:
         local.env.update(redirect)
 
 
-def _update_in(work: Path, project: Path, current: str, to: str | None, conflict: str) -> UpdateResult:
+def _update_in(
+    work: Path, project: Path, current: str, to: str | None, conflict: str, *, run_code: bool
+) -> UpdateResult:
+    """copier update in `work`; a template's tasks and migrations run only with `run_code`."""
     import copier
-    from copier.errors import CopierError
+    from copier.errors import CopierError, UnsafeTemplateError
 
     secret = existing_secret(work)
     try:
@@ -148,11 +162,17 @@ def _update_in(work: Path, project: Path, current: str, to: str | None, conflict
                 defaults=True,
                 overwrite=True,
                 skip_answered=True,
-                unsafe=True,
+                unsafe=run_code,
                 quiet=True,
                 conflict=conflict,  # type: ignore[arg-type]
                 user_defaults={SECRET_QUESTION: secret} if secret else None,
             )
+    except UnsafeTemplateError as exc:
+        _roll_back(work)
+        raise BafaError(
+            f"--pretend never runs a template's code, and this one would ({_one_line(exc)}); "
+            "review the template, then update without --pretend"
+        ) from None
     except (CopierError, ValueError, subprocess.CalledProcessError, OSError) as exc:
         _roll_back(work)
         raise BafaError(f"update failed, project left as it was: {_one_line(exc)}") from None
