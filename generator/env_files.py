@@ -23,6 +23,14 @@ def read_env(path: Path) -> dict[str, str]:
     return values
 
 
+def make_private(project: Path) -> None:
+    """The .env files hold the shared secret: readable and writable by their owner only."""
+    for relative in ENV_FILES:
+        path = project / relative
+        if path.is_file():
+            path.chmod(0o600)
+
+
 def existing_secret(project: Path) -> str | None:
     """The project's BETTER_AUTH_SECRET, from the first .env file that has one."""
     for relative in ENV_FILES:

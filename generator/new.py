@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.env_files import make_private
 from generator.errors import BafaError
 from generator.git_repo import init_with_commit
 from generator.secret import SECRET_QUESTION, new_secret
@@ -100,6 +101,7 @@ def _render(staging: Path, data: dict[str, Any], *, defaults: bool) -> dict[str,
     except KeyboardInterrupt:
         raise BafaError("interrupted; nothing was written") from None
     record_canonical_source(staging)
+    make_private(staging)
     return dict(worker.answers.combined)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 import subprocess
 from pathlib import Path
 
@@ -143,3 +144,9 @@ def test_failure_during_render_leaves_no_staging_folder(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert snapshot(tmp_path) == before
     assert list(tmp_path.iterdir()) == []
+
+
+def test_env_files_are_readable_by_their_owner_only(default_project: Path) -> None:
+    """They hold the shared secret (attack review: they were created 0644)."""
+    for relative in ("backend/.env", "frontend/.env"):
+        assert stat.S_IMODE((default_project / relative).stat().st_mode) == 0o600, relative

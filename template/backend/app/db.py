@@ -18,8 +18,10 @@ a request still waiting then is answered 503 with Retry-After (app/core/overload
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 from fastapi import Request
 from sqlalchemy import URL, Engine, create_engine, event, exc, make_url
@@ -63,6 +65,18 @@ def sync_database_url(database_url: str | URL) -> URL:
 
 def _is_sqlite(url: URL) -> bool:
     return url.drivername.partition("+")[0] == "sqlite"
+
+
+def make_sqlite_file_private(database_url: str | URL) -> None:
+    """Create a missing SQLite database file readable and writable by its owner only (it holds
+    every user's tasks); SQLite gives its -wal and -shm files the same permissions."""
+    url = make_url(database_url)
+    if not _is_sqlite(url) or url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # an empty file is an empty db
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -127,6 +141,7 @@ def create_db_engine(database_url: str, settings: Settings | None = None) -> Asy
         if url.database in (None, "", ":memory:"):  # one in-memory database, one connection
             engine = create_async_engine(url)
         else:
+            make_sqlite_file_private(url)
             engine = create_async_engine(url, **_pool_options(settings))
             _sqlite_pragmas(engine.sync_engine)
         return engine
@@ -141,6 +156,7 @@ def create_sync_engine(database_url: str, settings: Settings | None = None) -> E
     if _is_sqlite(url):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         if url.database not in (None, "", ":memory:"):
+            make_sqlite_file_private(url)
             _sqlite_pragmas(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **_pool_options(settings))

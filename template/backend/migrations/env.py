@@ -72,9 +72,11 @@ def run_migrations_offline() -> None:
 
 
 async def run_async_migrations() -> None:
-    from app.db import async_database_url
+    from app.db import async_database_url, make_sqlite_file_private
 
-    engine = create_async_engine(async_database_url(database_url()), poolclass=pool.NullPool)
+    url = async_database_url(database_url())
+    make_sqlite_file_private(url)
+    engine = create_async_engine(url, poolclass=pool.NullPool)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(run_with)

@@ -4,6 +4,8 @@ sync session kept for code that is not async yet."""
 from __future__ import annotations
 
 import asyncio
+import stat
+from pathlib import Path
 
 import httpx
 import pytest
@@ -123,3 +125,16 @@ def test_a_connection_that_died_while_idle_is_replaced(
         assert after.status_code == 200, after.text
     else:  # the control: without the check the dead connection fails the request
         assert after.status_code == 500
+
+
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """It holds every user's tasks (attack review: app.db was created 0644)."""
+    path = tmp_path / "fresh" / "app.db"
+    app = create_app(settings.model_copy(update={"DATABASE_URL": f"sqlite:///{path}"}))
+    with TestClient(app) as client:  # creates the tables (AUTO_CREATE_TABLES in the tests)
+        client.post(tasks_url(USER_A), json={"title": "t"}, headers=auth_headers(USER_A))
+    files = [p for p in path.parent.iterdir() if p.name.startswith("app.db")]
+    assert path in files
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in files} == {p.name: 0o600 for p in files}

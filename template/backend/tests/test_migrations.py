@@ -6,6 +6,7 @@ each test, alembic_version included).
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +114,12 @@ def test_migrated_schema_never_reuses_an_id(alembic_config: Config, engine: Engi
         connection.execute(text("DELETE FROM task WHERE id = :id"), {"id": first})
         second = connection.execute(insert, {**row, "user_id": "b"}).scalar_one()
     assert second != first
+
+
+def test_migrating_a_new_sqlite_file_creates_it_private(tmp_path: Path) -> None:
+    path = tmp_path / "migrated.db"
+    config = Config(str(BACKEND / "alembic.ini"))
+    config.attributes["database_url"] = f"sqlite:///{path}"
+    config.attributes["skip_logging_config"] = True
+    command.upgrade(config, "head")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
