@@ -2,6 +2,7 @@
 // generated lib/auth.ts) issues the tokens, the real FastAPI backend checks them.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { statSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 
 import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from "jose";
@@ -69,6 +70,13 @@ before(async () => {
 
 after(async () => {
   await servers?.stop();
+});
+
+test("the SQLite databases are readable by their owner only", (t) => {
+  if (servers.sqliteFiles.length === 0) return t.skip("no SQLite file in this configuration");
+  for (const file of servers.sqliteFiles) {
+    assert.equal(statSync(file).mode & 0o777, 0o600, `${file} is readable by others`);
+  }
 });
 
 describe("Better Auth issues the token the backend expects", () => {

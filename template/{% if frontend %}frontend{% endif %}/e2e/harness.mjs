@@ -136,7 +136,11 @@ export async function startServers() {
     await stop();
     throw error;
   }
-  return { authURL, backendURL, secret, stop };
+  // The SQLite files the servers created (users, sessions, password hashes; everyone's tasks).
+  const sqliteFiles = [authDatabase, backendEnv.DATABASE_URL.replace(/^sqlite:\/\//, "")].filter(
+    (file) => DATABASE === "sqlite" && file.startsWith("/") && existsSync(file),
+  );
+  return { authURL, backendURL, secret, stop, sqliteFiles };
 }
 
 let userCounter = 0;
