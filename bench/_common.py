@@ -154,3 +154,26 @@ def print_header(title: str) -> None:
     print(f"== {title}")
     print(f"   {m['nproc']} cores, {m['cpu']}, Python {m['python']}, {m['date']}, bafa {git_describe()}, "
           f"load average {m['loadavg_1_5_15']}")
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE pairs of a generated project's .env (comments skipped, quotes stripped)."""
+    values = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+# wrk's `done` callback: one machine-readable line with what the benchmarks report.
+WRK_DONE_LUA = r"""
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\nBENCH {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50_us":%d,"p99_us":%d,"mean_us":%.1f}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(99), latency.mean))
+end
+"""

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import PYTHON, generate, print_header, verdict, write_result
+from _common import PYTHON, WRK_DONE_LUA, generate, print_header, verdict, write_result
 
 TARGETS = {"shared_secret": 0.85, "jwks": 0.75}
 USERS = 64
@@ -61,14 +61,7 @@ request = function()
   i = (i % #reqs) + 1
   return reqs[i]
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '\nBENCH {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50_us":%d,"p99_us":%d,"mean_us":%.1f}\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(99), latency.mean))
-end
-"""
+"""  # + WRK_DONE_LUA
 
 
 def free_port() -> int:
@@ -347,7 +340,7 @@ def main() -> None:
     print_header("auth overhead: /api/me and the task list vs /health (uvicorn, 1 worker, wrk)")
     work = Path(tempfile.mkdtemp(prefix="bafa-bench-auth-"))
     script = work / "bench.lua"
-    script.write_text(WRK_SCRIPT)
+    script.write_text(WRK_SCRIPT + WRK_DONE_LUA)
     try:
         modes = {mode: bench_mode(mode, work, args, script) for mode in args.modes}
     finally:

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import PYTHON, REPO, print_header, write_result
+from _common import PYTHON, REPO, print_header, read_env_file, write_result
 
 TASKS_PATH = "/api/tasks"  # the default (flat) API style
 SEEDED_TASKS = 20
@@ -239,15 +239,6 @@ def health_summary(probe: dict[str, Any]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- the project and its server
 
-
-def read_env_file(path: Path) -> dict[str, str]:
-    values = {}
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            values[key.strip()] = value.strip().strip("'\"")
-    return values
 
 
 def mint_token(backend: Path, sub: str) -> str:

@@ -55,7 +55,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import PYTHON, REPO, fresh_dir, generate, print_header, verdict, write_result
+from _common import (
+    PYTHON,
+    REPO,
+    WRK_DONE_LUA,
+    fresh_dir,
+    generate,
+    print_header,
+    read_env_file,
+    verdict,
+    write_result,
+)
 
 FSFT_COMMIT = "a727535488542228dc19b13f217a104ad317c122"
 TARGETS = {"health": 1.0, "me": 3.0, "list20": 2.5, "list100": 2.5, "create": 1.5}
@@ -91,14 +101,7 @@ end
 request = function()
   return req
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '\nBENCH {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50_us":%d,"p99_us":%d,"mean_us":%.1f}\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(99), latency.mean))
-end
-"""
+"""  # + WRK_DONE_LUA
 
 # Run in each interpreter: what uvicorn will pick (--loop auto: uvloop if importable, --http auto:
 # httptools if importable) and the versions of the stack.
@@ -145,15 +148,6 @@ def base_env() -> dict[str, str]:
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "SYSTEMROOT")
     return {k: os.environ[k] for k in keep if k in os.environ}
 
-
-def read_env_file(path: Path) -> dict[str, str]:
-    values = {}
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            values[key.strip()] = value.strip().strip('"').strip("'")
-    return values
 
 
 # --- PostgreSQL scratch databases -------------------------------------------------------------
@@ -596,7 +590,7 @@ def main() -> None:
                   f"FSFT {stacks['fsft']['python']}", file=sys.stderr)
         pg = Postgres(args.pg_admin_url)
         script = work / "bench.lua"
-        script.write_text(WRK_SCRIPT)
+        script.write_text(WRK_SCRIPT + WRK_DONE_LUA)
         fresh_dir(work / "generated")
         apps["generated"] = setup_generated(work, args, pg)
         apps["fsft"] = setup_fsft(work, args, pg)

@@ -192,9 +192,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bafa-bench-list-"))
     project = generate(work / "proj")
     sys.path.insert(0, str(project / "backend"))
-    from sqlmodel import SQLModel
-
     from app.models import Task  # the generated model
+    from sqlmodel import SQLModel
 
     model_indexes = [
         {"name": ix.name, "columns": [c.name for c in ix.columns]} for ix in Task.__table__.indexes

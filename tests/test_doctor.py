@@ -143,7 +143,8 @@ BREAKAGES = [
     ("mixed algorithms",
      lambda p: append(p / "backend/app/core/config.py", '\nSettings.JWT_ALGORITHMS = ("HS256", "RS256")\n'),
      "jwt.algorithms", "fail", "mixes HMAC and RSA"),
-    ("debug on", lambda p: replace_in(p / "backend/app/factory.py", "FastAPI(title=", "FastAPI(debug=True, title="),
+    ("debug on",
+     lambda p: replace_in(p / "backend/app/factory.py", "title=PROJECT_NAME,", "debug=True, title=PROJECT_NAME,"),
      "prod.debug", "fail", "debug=True"),
 ]  # fmt: skip
 
@@ -165,6 +166,7 @@ def test_breakage_is_reported(project: Path, breaker, check_id: str, status: str
 
 WARNINGS = [
     ("long jwt lifetime", _answer("jwt_ttl_minutes", "120"), "lifetime.jwt", "120 min"),
+    ("readable .env", lambda p: (p / "backend/.env").chmod(0o644), "secret.permissions", "backend/.env (644)"),
     ("long session", _answer("session_ttl_days", "200"), "lifetime.session", "200 days"),
     ("http on a public host",
      lambda p: [set_env(p / f"{s}/.env", BETTER_AUTH_URL="http://tasks.example.com") for s in ("backend", "frontend")],
@@ -195,8 +197,8 @@ def test_fresh_project_passes_every_check(default_project: Path) -> None:
     assert [c for c in report["checks"] if c["status"] != "pass"] == []
     assert code == 0
     ids = [c["id"] for c in report["checks"]]
-    assert len(ids) == len(set(ids)) == 17
-    assert report["summary"] == {"pass": 17, "warn": 0, "fail": 0, "skip": 0}
+    assert len(ids) == len(set(ids)) == 18
+    assert report["summary"] == {"pass": 18, "warn": 0, "fail": 0, "skip": 0}
     assert report["auth_mode"] == "shared_secret" and report["layout"]["frontend"] == "frontend"
 
 
@@ -209,7 +211,7 @@ def test_human_output_one_line_per_check_with_fixes(project: Path) -> None:
     assert re.search(r"^\[pass\] routes\.auth ", result.stdout, re.M)
     fail_at = next(i for i, line in enumerate(lines) if line.startswith("[FAIL]"))
     assert lines[fail_at + 1].strip().startswith("fix: copy BETTER_AUTH_SECRET")
-    assert lines[-1].startswith("FAILED: 16 pass, 0 warn, 1 fail, 0 skip")
+    assert lines[-1].startswith("FAILED: 17 pass, 0 warn, 1 fail, 0 skip")
     secret = read_env(project / "backend/.env")["BETTER_AUTH_SECRET"]
     assert secret not in result.stdout and OTHER_SECRET not in result.stdout
 

@@ -1,4 +1,5 @@
-"""secret.strength, secret.match, secret.answers: the shared BETTER_AUTH_SECRET. Values are never shown."""
+"""secret.strength, secret.match, secret.answers, secret.permissions: the shared BETTER_AUTH_SECRET.
+Values are never shown."""
 
 from __future__ import annotations
 
@@ -101,6 +102,26 @@ def check_match(facts: Facts) -> Check:
             f"copy {KEY} from {backend.relative} into {frontend.relative} (same value), then restart both servers",
         )
     return passed("secret.match", f"{KEY} is identical in {backend.relative} and {frontend.relative}")
+
+
+def check_permissions(facts: Facts) -> Check:
+    project = facts.project
+    present = [env for env in (project.backend_env, project.frontend_env) if env.exists]
+    if not present:
+        return skipped("secret.permissions", "no .env files (normal in CI)")
+    readable = [
+        f"{env.relative} ({(project.root / env.relative).stat().st_mode & 0o777:o})"
+        for env in present
+        if (project.root / env.relative).stat().st_mode & 0o077
+    ]
+    if readable:
+        return warned(
+            "secret.permissions",
+            f"readable by other users of this machine: {', '.join(readable)}",
+            "chmod 600 " + " ".join(env.relative for env in present),
+        )
+    names = ", ".join(env.relative for env in present)
+    return passed("secret.permissions", f"{names}: readable by their owner only")
 
 
 def check_answers(facts: Facts) -> Check:

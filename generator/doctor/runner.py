@@ -16,6 +16,7 @@ CHECKS: list[Callable[[Facts], Check]] = [
     check_secrets.check_strength,
     check_secrets.check_match,
     check_secrets.check_answers,
+    check_secrets.check_permissions,
     check_git.check_ignored,
     check_git.check_history,
     check_urls.check_url_match,
