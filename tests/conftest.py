@@ -60,6 +60,30 @@ def snapshot(path: Path) -> dict[str, bytes]:
     return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
 
 
+IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
+REDIS_TEST_URL = os.environ.get("BAFA_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_test_url() -> str | None:
+    """The Redis for the generated suites' cross-instance rate-limit tests, if one answers.
+
+    CI must have one (the machines run Redis on 127.0.0.1:6379): there its absence fails."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(REDIS_TEST_URL)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            if sock.recv(16).startswith(b"+PONG"):
+                return REDIS_TEST_URL
+    except OSError:
+        pass
+    if IN_CI:
+        pytest.fail(f"no Redis at {REDIS_TEST_URL} (CI must provide it)")
+    return None
+
+
 def clean_env() -> dict[str, str]:
     """The environment for a generated project's processes, without our own settings leaking in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BETTER_AUTH", "CORS_", "DATABASE_URL"))}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import clean_env, generate
+from conftest import clean_env, generate, redis_test_url
 
 AUTH_MODES = ["shared_secret", "jwks"]
 API_STYLES = ["flat", "user_path"]
@@ -18,7 +18,9 @@ COMBINATIONS = list(itertools.product(AUTH_MODES, API_STYLES, OWNERSHIP_ERRORS))
 
 
 def run_generated_tests(backend: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    env = clean_env() | (extra_env or {})
+    """The generated project's own suite, with Redis for its cross-instance tests when there is one."""
+    redis = redis_test_url()
+    env = clean_env() | ({"TEST_REDIS_URL": redis} if redis else {}) | (extra_env or {})
     return subprocess.run(
         [
             sys.executable,
@@ -56,6 +58,8 @@ def test_generated_backend_suite_passes(tmp_path: Path, auth_mode: str, api_styl
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "failed" not in summary and "error" not in summary, summary
+    if redis_test_url():
+        assert "TEST_REDIS_URL" not in result.stdout, "the Redis rate-limit test was skipped"
     lint = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
         cwd=project / "backend",

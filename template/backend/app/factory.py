@@ -11,10 +11,11 @@ from fastapi import FastAPI
 from app.api.routes import health, me, tasks
 from app.core.config import Settings, get_settings
 from app.core.cors import add_cors
-from app.core.defaults import PROJECT_NAME
+from app.core.defaults import PROJECT_NAME, PROJECT_SLUG
 from app.core.logging import configure_logging
 from app.core.middleware import ErrorBoundary, RequestContextMiddleware
 from app.core.overload import InFlightLimit, add_overload_handlers
+from app.core.rate_limit import RateLimiter
 from app.db import create_db_engine, create_sync_engine, create_tables, session_factory
 
 
@@ -53,6 +54,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.sync_engine = sync_engine
+    app.state.rate_limiter = RateLimiter(
+        settings.RATE_LIMIT_PER_USER,
+        settings.RATE_LIMIT_PER_CLIENT,
+        settings.REDIS_URL,
+        prefix=f"{PROJECT_SLUG}-api",
+    )
     # Innermost first: a crash becomes a 500, and requests wait for a slot, after CORS and the
     # request context are set up, so those answers carry CORS headers, a request id and the
     # security headers like any other.

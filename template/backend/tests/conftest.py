@@ -18,7 +18,15 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from signing import auth_settings
 from sqlmodel import SQLModel
-from support import ALLOWED_ORIGINS, AUTH_MODE, AUTH_URL, USER_A, USER_B, auth_headers
+from support import (
+    ALLOWED_ORIGINS,
+    AUTH_MODE,
+    AUTH_URL,
+    NO_RATE_LIMITS,
+    USER_A,
+    USER_B,
+    auth_headers,
+)
 
 from app.core.config import Settings
 from app.factory import create_app
@@ -56,6 +64,7 @@ def settings(database_url: str, jwks_url: str | None) -> Settings:
         # The app creates its tables at startup here; tests/test_migrations.py checks that
         # the Alembic migrations build the same schema.
         AUTO_CREATE_TABLES=True,
+        **NO_RATE_LIMITS,
     )
 
 

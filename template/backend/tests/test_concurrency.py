@@ -77,7 +77,11 @@ async def _burst(base: str, headers: dict[str, str]) -> tuple[list[int], list[fl
 
 def test_burst_from_one_user_never_stalls(settings: Settings, app: object, tmp_path: Path) -> None:
     # `app` (conftest.py) gives a clean database and drops its tables afterwards.
-    server_settings = settings.model_dump() | {"DB_POOL_TIMEOUT_SECONDS": POOL_TIMEOUT_SECONDS}
+    server_settings = settings.model_dump() | {
+        "DB_POOL_TIMEOUT_SECONDS": POOL_TIMEOUT_SECONDS,
+        # The limiter runs (in memory), with room for the whole burst: it must not stall either.
+        "RATE_LIMIT_PER_USER": "100000/minute",
+    }
     headers = auth_headers(USER_A)
     with live_server(server_settings, tmp_path / "uvicorn.log") as base:
         statuses, health = asyncio.run(_burst(base, headers))

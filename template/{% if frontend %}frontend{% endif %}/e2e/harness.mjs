@@ -89,6 +89,10 @@ export async function startServers() {
     JWKS_URL: `${authURL}/api/auth/jwks`, // jwks mode (ignored in shared_secret mode)
     CORS_ORIGINS: JSON.stringify([authURL]),
     DATABASE_URL: process.env.E2E_BACKEND_DATABASE_URL ?? `sqlite:///${join(work, "tasks.db")}`,
+    // The tests run their flows at machine speed from one address; the backend's own suite
+    // tests the rate limits (tests/test_rate_limit.py).
+    RATE_LIMIT_PER_USER: "",
+    RATE_LIMIT_PER_CLIENT: "",
   };
 
   if (!existsSync(join(FRONTEND_DIR, ".next", "BUILD_ID"))) {

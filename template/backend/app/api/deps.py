@@ -13,6 +13,7 @@ from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
+from app.core.rate_limit import RateLimiter
 from app.core.security import AuthenticatedUser, KeysUnavailable, TokenError, verify_token
 from app.db import get_session, get_sync_session
 
@@ -50,10 +51,24 @@ def _reject(request: Request, reason: str, challenge: str = "Bearer") -> NoRetur
     )
 
 
-async def get_current_user(request: Request) -> AuthenticatedUser:
-    """Verify `Authorization: Bearer <token>` and return the token's user."""
+def _bearer_token(request: Request) -> tuple[str | None, str, str]:
+    """(token, refusal reason, challenge): the token, or why the header is not acceptable."""
     headers = request.headers.getlist("authorization")
-    if len(headers) > 1:  # which one would count differs between proxies and apps: neither
+    if not headers:
+        return None, "missing token", "Bearer"
+    scheme, _, token = headers[0].partition(" ")
+    if scheme.lower() != "bearer" or not token or " " in token:
+        return None, "invalid authorization header", 'Bearer error="invalid_request"'
+    return token, "", ""
+
+
+async def get_current_user(request: Request) -> AuthenticatedUser:
+    """Verify `Authorization: Bearer <token>`, apply the rate limits, return the token's user."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    client = request.client.host if request.client else "unknown"
+    if len(request.headers.getlist("authorization")) > 1:
+        # Which one would count differs between proxies and apps: neither does.
+        await limiter.check_client(client)
         context = _log_context(request, "more than one authorization header")
         logger.warning(
             "auth rejected: %s", context["reason"], extra={"event": "auth_rejected", **context}
@@ -63,16 +78,15 @@ async def get_current_user(request: Request) -> AuthenticatedUser:
             detail=context["reason"],
             headers={"WWW-Authenticate": 'Bearer error="invalid_request"'},
         )
-    header = headers[0] if headers else None
-    if not header:
-        _reject(request, "missing token")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token or " " in token:
-        _reject(request, "invalid authorization header", 'Bearer error="invalid_request"')
+    token, reason, challenge = _bearer_token(request)
+    if token is None:
+        await limiter.check_client(client)  # 429 before 401 once a client floods
+        _reject(request, reason, challenge)
     settings: Settings = request.app.state.settings
     try:
         user = await verify_token(token, settings)
     except TokenError as exc:
+        await limiter.check_client(client)
         _reject(request, exc.reason, 'Bearer error="invalid_token"')
     except KeysUnavailable as exc:
         # Our fault, not the token's: fail closed with 503 (never 401, never 500).
@@ -88,6 +102,7 @@ async def get_current_user(request: Request) -> AuthenticatedUser:
             detail="authentication unavailable",
             headers={"Retry-After": "5"},
         ) from None
+    await limiter.check_user(user.id)
     request.state.user = user
     return user
 

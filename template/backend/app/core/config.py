@@ -21,6 +21,7 @@ from app.core.defaults import (
     DEFAULT_CORS_ORIGINS,
     DEFAULT_DATABASE_URL,
 )
+from app.core.rate_limit import parse_limits
 
 ENV_FILE = Path(__file__).resolve().parents[2] / ".env"
 
@@ -93,6 +94,14 @@ class Settings(AuthSettings):
     # Request bodies larger than this are refused with 413 while they are read (declared or
     # streamed), never parsed: the largest valid task is about 2 KB.
     MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024, le=100 * 1024 * 1024)
+
+    # Request limits (app/core/rate_limit.py): per user id, and per client address for requests
+    # without an acceptable token; "N/second", "N/minute", several joined with ";"; empty: off.
+    # Over a limit: 429 + Retry-After. Counted per process unless REDIS_URL is set (then shared
+    # by every worker and replica).
+    RATE_LIMIT_PER_USER: str = "20/second"
+    RATE_LIMIT_PER_CLIENT: str = "10/second"
+    REDIS_URL: str | None = None
     REQUEST_QUEUE_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=300)
     # Connections older than this are replaced (proxies and managed servers drop idle ones).
     DB_POOL_RECYCLE_SECONDS: int = Field(default=1800, ge=-1, le=86_400)
@@ -111,6 +120,19 @@ class Settings(AuthSettings):
     @classmethod
     def _cors_origins(cls, value: list[str]) -> list[str]:
         return [_check_origin(origin, "CORS_ORIGINS") for origin in value]
+
+    @field_validator("RATE_LIMIT_PER_USER", "RATE_LIMIT_PER_CLIENT")
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        parse_limits(value)
+        return value
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in ("redis", "rediss"):
+            raise ValueError("REDIS_URL must be a redis:// or rediss:// URL")
+        return value or None
 
     @property
     def is_production(self) -> bool:
