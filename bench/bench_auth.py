@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import PYTHON, WRK_DONE_LUA, generate, print_header, verdict, write_result
+from _common import NO_RATE_LIMITS, PYTHON, WRK_DONE_LUA, generate, print_header, verdict, write_result
 
 TARGETS = {"shared_secret": 0.85, "jwks": 0.75}
 USERS = 64
@@ -180,6 +180,7 @@ def bench_mode(mode: str, work: Path, args: argparse.Namespace, wrk_script: Path
     env["DATABASE_URL"] = f"sqlite:///{work / mode / 'bench.db'}"
     env["BETTER_AUTH_URL"] = support.AUTH_URL
     env["AUTO_CREATE_TABLES"] = "true"  # tables without running migrations (ignored if unknown)
+    env.update(NO_RATE_LIMITS)
     if args.log_level:
         env["LOG_LEVEL"] = args.log_level
     jwks_server = None

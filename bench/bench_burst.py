@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import PYTHON, REPO, print_header, read_env_file, write_result
+from _common import NO_RATE_LIMITS, PYTHON, REPO, print_header, read_env_file, write_result
 
 TASKS_PATH = "/api/tasks"  # the default (flat) API style
 SEEDED_TASKS = 20
@@ -353,6 +353,7 @@ def bench_database(database: str, work: Path, args: argparse.Namespace) -> dict[
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith(STRIP_ENV)}
         env.pop("PYTHONPATH", None)  # the backend's own app package, from cwd
+        env.update(NO_RATE_LIMITS)  # one token at full speed: this measures the stall, not 429s
         if database == "postgresql":
             scratch = ScratchDatabase(args.pg_admin)
             env["DATABASE_URL"] = scratch.url(args.pg_scheme)

@@ -56,6 +56,7 @@ from typing import Any
 
 import httpx
 from _common import (
+    NO_RATE_LIMITS,
     PYTHON,
     REPO,
     WRK_DONE_LUA,
@@ -305,7 +306,7 @@ def setup_generated(work: Path, args: argparse.Namespace, pg: Postgres) -> dict[
     env_file = read_env_file(backend / ".env")
     db = SCRATCH_DBS["generated"]
     pg.create(db)
-    env = {**base_env(), "DATABASE_URL": pg.url(db)}
+    env = {**base_env(), "DATABASE_URL": pg.url(db), **NO_RATE_LIMITS}
     run_step([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=backend, env=env, what="generated: alembic upgrade head")
     server = Server("generated", PYTHON, backend, env, work / "generated.log")
     return {"server": server, "health": CASES["health"][1], "db": db,
