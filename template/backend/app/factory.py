@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.api.auth_gate import AuthFirstRoute
 from app.api.routes import health, me, tasks
 from app.core.config import Settings, get_settings
 from app.core.cors import add_cors
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,
         max_body_size=settings.MAX_BODY_BYTES,  # 413 while reading, before any parsing
     )
+    app.router.route_class = AuthFirstRoute  # for routes added to the app itself
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from support import USER_A, tasks_url
+from support import USER_A, auth_headers, tasks_url
+
+from app.api.deps import CurrentUser
 
 
 @pytest.mark.parametrize(
@@ -161,3 +166,45 @@ def test_a_body_over_the_cap_is_413_declared_or_streamed(
     # The largest valid task is far below the cap.
     body = {"title": "x" * 200, "description": "d" * 2000}
     assert client.post(tasks_url(USER_A), json=body, headers=headers_a).status_code == 201
+
+
+def test_a_body_without_a_token_is_refused_before_it_is_read(app: FastAPI) -> None:
+    """Attack review: bodies were read and parsed before the token was checked."""
+
+    @app.post("/api/public-echo")  # a route without CurrentUser reads its body as usual
+    async def echo(body: dict[str, str]) -> dict[str, str]:
+        return body
+
+    @app.post("/api/my-echo")  # a route added to the app itself that needs a user
+    async def my_echo(body: dict[str, str], user: CurrentUser) -> dict[str, str]:
+        return body | {"user": user.id}
+
+    sent: list[int] = []
+
+    async def chunks() -> AsyncIterator[bytes]:  # streamed: read only when the app asks
+        for number in range(8):
+            sent.append(number)
+            yield b'{"title": "x"}' if number == 0 else b" " * 1024
+
+    async def scenario() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        answers = []
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            json_type = {"Content-Type": "application/json"}
+            for url in (tasks_url(USER_A), "/api/my-echo"):
+                sent.clear()
+                answers.append(await client.post(url, content=chunks(), headers=json_type))
+                assert len(sent) < 8, f"{url}: the body was read before the token was checked"
+            answers.append(await client.post("/api/public-echo", json={"hello": "world"}))
+            answers.append(
+                await client.post("/api/my-echo", json={"a": "b"}, headers=auth_headers(USER_A))
+            )
+        return answers
+
+    refused_task, refused_echo, public, mine = asyncio.run(scenario())
+    for refused in (refused_task, refused_echo):
+        assert refused.status_code == 401
+        assert refused.json() == {"detail": "missing token"}
+        assert refused.headers["www-authenticate"] == "Bearer"
+    assert public.status_code == 200 and public.json() == {"hello": "world"}
+    assert mine.status_code == 200 and mine.json() == {"a": "b", "user": USER_A}

@@ -51,7 +51,15 @@ def _reject(request: Request, reason: str, challenge: str = "Bearer") -> NoRetur
     )
 
 
-def _bearer_token(request: Request) -> tuple[str | None, str, str]:
+async def refuse(request: Request, reason: str, challenge: str = "Bearer") -> NoReturn:
+    """A request without an acceptable token: counted against its client address's limit
+    (429 once a client floods), then 401."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    await limiter.check_client(request.client.host if request.client else "unknown")
+    _reject(request, reason, challenge)
+
+
+def bearer_token(request: Request) -> tuple[str | None, str, str]:
     """(token, refusal reason, challenge): the token, or why the header is not acceptable."""
     headers = request.headers.getlist("authorization")
     if not headers:
@@ -78,16 +86,14 @@ async def get_current_user(request: Request) -> AuthenticatedUser:
             detail=context["reason"],
             headers={"WWW-Authenticate": 'Bearer error="invalid_request"'},
         )
-    token, reason, challenge = _bearer_token(request)
+    token, reason, challenge = bearer_token(request)
     if token is None:
-        await limiter.check_client(client)  # 429 before 401 once a client floods
-        _reject(request, reason, challenge)
+        await refuse(request, reason, challenge)
     settings: Settings = request.app.state.settings
     try:
         user = await verify_token(token, settings)
     except TokenError as exc:
-        await limiter.check_client(client)
-        _reject(request, exc.reason, 'Bearer error="invalid_token"')
+        await refuse(request, exc.reason, 'Bearer error="invalid_token"')
     except KeysUnavailable as exc:
         # Our fault, not the token's: fail closed with 503 (never 401, never 500).
         logger.error(

@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
+from app.api.auth_gate import AuthFirstRoute
 from app.api.deps import CurrentUser
 from app.api.routes.responses import UNAUTHORIZED
 from app.models import UserPublic
 
-router = APIRouter(prefix="/api", tags=["me"])
+router = APIRouter(prefix="/api", tags=["me"], route_class=AuthFirstRoute)
 
 
 @router.get("/me", response_model=UserPublic, responses=UNAUTHORIZED)

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 from sqlmodel import select
 
+from app.api.auth_gate import AuthFirstRoute
 from app.api.deps import SessionDep
 from app.api.ownership import get_owned_task
 from app.api.routes.responses import COLLECTION_ERRORS, ITEM_ERRORS, UNREADABLE_BODY
@@ -14,7 +15,7 @@ from app.models import Task, TaskCreate, TaskPatch, TaskPublic, TaskUpdate, utc_
 # Larger numbers cannot be a stored id and would overflow the database driver (500).
 MAX_DB_INT = 2**63 - 1
 
-router = APIRouter(prefix=TASKS_PREFIX, tags=["tasks"])
+router = APIRouter(prefix=TASKS_PREFIX, tags=["tasks"], route_class=AuthFirstRoute)
 
 TaskId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
