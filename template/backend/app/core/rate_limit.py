@@ -74,10 +74,9 @@ class RateLimiter:
                 if not await limiter.hit(item, kind, key):
                     stats = await limiter.get_window_stats(item, kind, key)
                     retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-                    logger.warning(
-                        "rate limited: %s %s (%s)",
+                    logger.warning(  # the key (a user id, an address) is not logged
+                        "rate limited: %s over %s",
                         kind,
-                        "limit",
                         item,
                         extra={"event": "rate_limited", "reason": f"{kind} over {item}"},
                     )
