@@ -67,11 +67,16 @@ def _is_sqlite(url: URL) -> bool:
     return url.drivername.partition("+")[0] == "sqlite"
 
 
+def _is_sqlite_file(url: URL) -> bool:
+    """A SQLite database in a file (not in memory)."""
+    return _is_sqlite(url) and url.database not in (None, "", ":memory:")
+
+
 def make_sqlite_file_private(database_url: str | URL) -> None:
     """Create a missing SQLite database file readable and writable by its owner only (it holds
     every user's tasks); SQLite gives its -wal and -shm files the same permissions."""
     url = make_url(database_url)
-    if not _is_sqlite(url) or url.database in (None, "", ":memory:"):
+    if not _is_sqlite_file(url):
         return
     path = Path(url.database)
     if not path.exists():
@@ -138,7 +143,7 @@ def create_db_engine(database_url: str, settings: Settings | None = None) -> Asy
     """
     url = async_database_url(database_url)
     if _is_sqlite(url):
-        if url.database in (None, "", ":memory:"):  # one in-memory database, one connection
+        if not _is_sqlite_file(url):  # one in-memory database, one connection
             engine = create_async_engine(url)
         else:
             make_sqlite_file_private(url)
@@ -155,7 +160,7 @@ def create_sync_engine(database_url: str, settings: Settings | None = None) -> E
     url = sync_database_url(database_url)
     if _is_sqlite(url):
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        if url.database not in (None, "", ":memory:"):
+        if _is_sqlite_file(url):
             make_sqlite_file_private(url)
             _sqlite_pragmas(engine)
         return engine
