@@ -50,9 +50,7 @@ def hijacked(tmp_path: Path, template_versions: Path) -> tuple[Path, dict[str, s
 
 
 @pytest.mark.parametrize("pretend", [False, True], ids=["update", "pretend"])
-def test_an_untrusted_source_is_refused(
-    hijacked: tuple[Path, dict[str, str], Path, Path], pretend: bool
-) -> None:
+def test_an_untrusted_source_is_refused(hijacked: tuple[Path, dict[str, str], Path, Path], pretend: bool) -> None:
     project, env, marker, evil = hijacked
     before = snapshot(project)
     result = _bafa(env, "update", str(project), *(["--pretend"] if pretend else []))

@@ -118,10 +118,11 @@ export async function startServers() {
     BACKEND_DIR,
     backendEnv,
   );
+  // server.mjs, as `npm start` runs it: rate limits keyed on the connection's address.
   const frontend = start(
     "frontend",
     process.execPath,
-    [join(FRONTEND_DIR, "node_modules", "next", "dist", "bin", "next"), "start", "-H", "127.0.0.1", "-p", String(authPort)],
+    [join(FRONTEND_DIR, "server.mjs"), "--hostname", "127.0.0.1", "--port", String(authPort)],
     FRONTEND_DIR,
     frontendEnv,
   );

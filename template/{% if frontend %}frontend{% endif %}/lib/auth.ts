@@ -4,6 +4,8 @@ import { betterAuth } from "better-auth";
 import { jwt } from "better-auth/plugins";
 
 import { createAuthDatabase } from "./auth-database";
+import { authStorage } from "./auth-storage";
+import { clientAddressOptions } from "./client-address";
 import { jwtSigning } from "./jwt-signing";
 import { JWT_TTL_MINUTES, PROJECT_NAME, SESSION_TTL_DAYS } from "./project";
 
@@ -49,12 +51,15 @@ const baseURL = readBaseURL();
 // Token signing for this project's auth mode (lib/jwt-signing.ts).
 const signing = jwtSigning(baseURL, secret);
 const sessionSeconds = SESSION_TTL_DAYS * DAY_SECONDS;
+// Sessions and rate-limit counters: the database and memory, or Redis with REDIS_URL (lib/auth-storage.ts).
+const storage = authStorage();
 
 export const auth = betterAuth({
   appName: PROJECT_NAME,
   baseURL,
   secret,
   database: createAuthDatabase(),
+  secondaryStorage: storage.secondaryStorage,
   // Origins allowed to call the auth endpoints with the cookie (CSRF protection); the same
   // list as the backend's CORS_ORIGINS.
   trustedOrigins: readTrustedOrigins(baseURL),
@@ -67,14 +72,13 @@ export const auth = betterAuth({
     expiresIn: sessionSeconds,
     // Sliding expiry: extend the session at most once a day (twice per lifetime for 1-day sessions).
     updateAge: Math.min(DAY_SECONDS, Math.floor(sessionSeconds / 2)),
+    storeSessionInDatabase: storage.storeSessionInDatabase,
   },
   rateLimit: {
-    // Better Auth only enables it in production by default; keep it on everywhere.
-    // The client address comes from X-Forwarded-For: behind a reverse proxy, the proxy must set
-    // (overwrite) that header, otherwise clients can pick their own address; with no header at
-    // all every client shares one bucket per path.
+    // Better Auth only enables it in production by default; keep it on everywhere. Keyed on the
+    // client address of lib/client-address.ts (never on a header the client chose).
     enabled: true,
-    storage: "memory", // per process; use "database" or secondary storage with several instances
+    storage: storage.rateLimitStorage, // one process's memory, or Redis shared by all instances
     window: 60,
     max: 100,
     customRules: {
@@ -83,6 +87,7 @@ export const auth = betterAuth({
     },
   },
   advanced: {
+    ipAddress: clientAddressOptions(),
     useSecureCookies: baseURL.startsWith("https://"), // cookies are httpOnly by default
   },
   plugins: [
