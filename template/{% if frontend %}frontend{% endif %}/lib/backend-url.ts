@@ -1,0 +1,12 @@
+// The FastAPI backend's base URL as the browser calls it: BACKEND_URL, read when the server runs
+// (pointing at another backend needs no rebuild). The pages hand it to the browser (app/layout.tsx)
+// and the Content-Security-Policy allows exactly its origin (proxy.ts).
+import { DEFAULT_BACKEND_URL } from "./project";
+
+export function backendUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const value = env.BACKEND_URL || DEFAULT_BACKEND_URL;
+  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(value)) {
+    throw new Error(`BACKEND_URL must be an http(s) URL, e.g. http://localhost:8000 (got "${value}").`);
+  }
+  return value;
+}
