@@ -26,6 +26,7 @@ PROPERTY_FILES = [
 ]
 ISOLATION = "tests/test_property_isolation.py::test_isolation_state_machine"
 TASKS = "app/api/routes/tasks.py"
+TASK_LIST = "app/api/task_list.py"
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,27 @@ DEFECTS = {
         answers=("api_style=flat", "ownership_error=forbidden"),
         edits=(
             (
-                TASKS,
-                "select(Task).where(Task.user_id == owner).order_by(Task.id)",
-                "select(Task).order_by(Task.id)",
+                TASK_LIST,
+                "conditions: list[ColumnElement[bool]] = [col(Task.user_id) == self.owner]",
+                "conditions: list[ColumnElement[bool]] = []",
+            ),
+        ),
+        caught_by=ISOLATION,
+    ),
+    # A search replaces the conditions instead of adding to them: the owner's is lost, so a
+    # search finds other users' tasks (and counts them in X-Total-Count).
+    "search-without-user-filter": Defect(
+        answers=("api_style=user_path", "ownership_error=not_found"),
+        edits=(
+            (
+                TASK_LIST,
+                "            conditions.append(\n                or_(",
+                "            conditions = [\n                or_(",
+            ),
+            (
+                TASK_LIST,
+                "_text_contains(Task.description, self.q))\n            )\n",
+                "_text_contains(Task.description, self.q))\n            ]\n",
             ),
         ),
         caught_by=ISOLATION,
@@ -66,7 +85,11 @@ DEFECTS = {
     "body-user-id-used": Defect(
         answers=("api_style=user_path", "ownership_error=forbidden"),
         edits=(
-            ("app/models.py", 'model_config = ConfigDict(extra="forbid")', 'model_config = ConfigDict(extra="allow")'),
+            (
+                "app/models.py",
+                'model_config = ConfigDict(extra="forbid", strict=True)',
+                'model_config = ConfigDict(extra="allow", strict=True)',
+            ),
             (
                 TASKS,
                 "task = Task(user_id=owner, **body.model_dump())",

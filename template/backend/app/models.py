@@ -1,16 +1,29 @@
 """The Task table and the request/response schemas of the task API."""
 
+import re
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Strict,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic import Field as BodyField
-from sqlalchemy import BigInteger, DateTime, Index, Integer
+from sqlalchemy import BigInteger, DateTime, Index, Integer, String
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 TITLE_MAX = 200
-DESCRIPTION_MAX = 2000
+DESCRIPTION_MAX = 1000  # what the API accepts
+# The column is wider: projects made before 0.3 accepted 2000 characters, and a migration never
+# cuts a user's text.
+DESCRIPTION_COLUMN_MAX = 2000
 USER_ID_MAX = 255
 ID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -39,6 +52,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+class Priority(StrEnum):
+    """How important a task is; sorting by priority goes low → medium → high (PRIORITY_RANK)."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+PRIORITY_RANK = {Priority.low: 0, Priority.medium: 1, Priority.high: 2}
+PRIORITY_MAX = max(len(p) for p in Priority)
+
+
 class Task(SQLModel, table=True):
     """A task, owned by the user whose id is in user_id (the token's sub).
 
@@ -46,18 +71,31 @@ class Task(SQLModel, table=True):
     migration (`alembic revision --autogenerate -m "..."`), tests/test_migrations.py checks it.
     """
 
-    # The list query filters on user_id and orders by id: one composite index serves both
-    # (and any lookup by user_id alone).
+    # Every list query filters on user_id first. (user_id, id) serves the default order (newest
+    # first) and any lookup by user_id alone; the others serve the status filter and the
+    # orders by due date and by last change (app/api/task_list.py).
     # SQLite: AUTOINCREMENT, so a deleted task's id is never given to another (user's) task
     # (PostgreSQL's BIGSERIAL never reuses one anyway).
-    __table_args__ = (Index("ix_task_user_id_id", "user_id", "id"), {"sqlite_autoincrement": True})
+    __table_args__ = (
+        Index("ix_task_user_id_id", "user_id", "id"),
+        Index("ix_task_user_id_completed_id", "user_id", "completed", "id"),
+        Index("ix_task_user_id_due_date", "user_id", "due_date"),
+        Index("ix_task_user_id_updated_at", "user_id", "updated_at"),
+        {"sqlite_autoincrement": True},
+    )
 
     # 64-bit ids everywhere (BIGSERIAL on PostgreSQL); SQLite keeps INTEGER for its rowid alias.
     id: int | None = Field(default=None, primary_key=True, sa_type=ID_TYPE)
     user_id: str = Field(max_length=USER_ID_MAX)
     title: str = Field(max_length=TITLE_MAX)
-    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_COLUMN_MAX)
     completed: bool = False
+    priority: Priority = Field(
+        default=Priority.medium,
+        sa_type=String(PRIORITY_MAX),
+        sa_column_kwargs={"server_default": Priority.medium.value},
+    )
+    due_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
@@ -84,40 +122,76 @@ Title = Annotated[
 ]
 Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX, pattern=NO_NUL_PATTERN)]
 
+# A due date is an RFC 3339 date-time with its offset ("2030-05-01T17:00:00Z",
+# "…+02:00"), years 1970-9998 (so that it is still a date once moved to UTC). Spelled out as a
+# pattern because pydantic's own datetime parsing accepts more (Unix times, no seconds, a
+# space for the T), and the schema must say exactly what is accepted.
+DATE_TIME_PATTERN = (
+    r"^(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
+    r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+
+
+def _parse_date_time(value: object) -> datetime:
+    if not isinstance(value, str) or not re.fullmatch(DATE_TIME_PATTERN, value):
+        raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2030-05-01T17:00:00Z")
+    try:
+        return datetime.fromisoformat(value).astimezone(UTC)
+    except ValueError:  # matches the pattern, but is no date (February 30th)
+        raise ValueError("not a valid date-time") from None
+
+
+DateTimeUTC = Annotated[
+    datetime,
+    BeforeValidator(_parse_date_time),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATE_TIME_PATTERN}),
+]
+
 
 def _optional(schema: dict[str, Any]) -> None:
     schema.pop("default", None)  # "may be left out", not "may be null"
 
 
-class _Body(BaseModel):
-    """Request bodies reject unknown fields, so a client can never send user_id."""
+# A priority arrives as its JSON string ("high"); strict bodies would ask for the enum object.
+PriorityName = Annotated[Priority, Strict(False)]
 
-    model_config = ConfigDict(extra="forbid")
+
+class _Body(BaseModel):
+    """Request bodies reject unknown fields, so a client can never send user_id, and take JSON
+    types as the schema states them (strict: `"yes"` is not a boolean, `"1"` not a number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class TaskCreate(_Body):
     """POST body."""
 
     title: Title
-    description: Description = ""
+    description: Description | None = None
     completed: bool = False
+    priority: PriorityName = Priority.medium
+    due_date: DateTimeUTC | None = None
 
 
 class TaskUpdate(_Body):
-    """PUT body: a full replacement, every field required."""
-
-    title: Title
-    description: Description
-    completed: bool
-
-
-class TaskPatch(_Body):
-    """PATCH body: any subset of the fields; a field that is sent may not be null (the schema
-    says so too: the fields are optional, not nullable)."""
+    """PUT and PATCH body: any subset of the editable fields; fields not sent stay as they are,
+    and an empty body changes nothing. `description` and `due_date` may be null (cleared); the
+    others may be left out but not sent as null (the schema says so: optional, not nullable).
+    Unknown fields (user_id, id, the timestamps) are refused."""
 
     title: Title = BodyField(default=None, json_schema_extra=_optional)
-    description: Description = BodyField(default=None, json_schema_extra=_optional)
+    description: Description | None = BodyField(default=None, json_schema_extra=_optional)
     completed: bool = BodyField(default=None, json_schema_extra=_optional)
+    priority: PriorityName = BodyField(default=None, json_schema_extra=_optional)
+    due_date: DateTimeUTC | None = BodyField(default=None, json_schema_extra=_optional)
+
+
+class TaskCompletion(_Body):
+    """PATCH …/complete body (optional): the value to set; without a body the flag flips."""
+
+    completed: bool
 
 
 class TaskPublic(BaseModel):
@@ -126,9 +200,12 @@ class TaskPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
+    user_id: str
     title: str
-    description: str
+    description: str | None
     completed: bool
+    priority: Priority
+    due_date: datetime | None
     created_at: datetime
     updated_at: datetime
 

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -30,6 +31,13 @@ from support import (
 
 from app.core.config import Settings
 from app.factory import create_app
+
+# Property and fuzz tests (Hypothesis, schemathesis): in CI the same examples on every run, so
+# a red build is reproducible and never a matter of luck; locally new examples each run, and
+# PROPERTY_EXAMPLES=500 for a long one.
+if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+    hypothesis.settings.register_profile("ci", derandomize=True)
+    hypothesis.settings.load_profile("ci")
 
 
 @pytest.fixture

@@ -92,8 +92,14 @@ def test_lists_are_per_user(
     a1 = create(client, headers_a, USER_A, title="a1")
     b1 = create(client, headers_b, USER_B, title="b1")
     a2 = create(client, headers_a, USER_A, title="a2")
-    assert client.get(tasks_url(USER_A), headers=headers_a).json() == [a1, a2]
-    assert client.get(tasks_url(USER_B), headers=headers_b).json() == [b1]
+    listed_a = client.get(tasks_url(USER_A), headers=headers_a)
+    assert listed_a.json() == [a2, a1]  # newest first
+    assert listed_a.headers["X-Total-Count"] == "2"
+    listed_b = client.get(tasks_url(USER_B), headers=headers_b)
+    assert listed_b.json() == [b1]
+    assert listed_b.headers["X-Total-Count"] == "1"
+    assert {a1["user_id"], a2["user_id"], b1["user_id"]} == {USER_A, USER_B}
+    assert a1["user_id"] == USER_A
 
 
 def test_body_user_id_rejected(

@@ -116,6 +116,41 @@ def test_migrated_schema_never_reuses_an_id(alembic_config: Config, engine: Engi
     assert second != first
 
 
+def test_0003_keeps_tasks_and_never_reuses_a_deleted_id(
+    alembic_config: Config, engine: Engine
+) -> None:
+    """Tasks made before priority and due dates keep everything and get the defaults; on
+    SQLite the table copy must not forget the id of a task deleted before the upgrade."""
+    command.upgrade(alembic_config, "0002")
+    row = {"title": "old", "description": "kept", "completed": True, "at": "2026-01-01 00:00:00"}
+    insert = text(
+        "INSERT INTO task (user_id, title, description, completed, created_at, updated_at)"
+        " VALUES (:user_id, :title, :description, :completed, :at, :at) RETURNING id"
+    )
+    with engine.begin() as connection:
+        kept = connection.execute(insert, {**row, "user_id": "a"}).scalar_one()
+        newest = connection.execute(insert, {**row, "user_id": "b"}).scalar_one()
+        connection.execute(text("DELETE FROM task WHERE id = :id"), {"id": newest})
+    command.upgrade(alembic_config, "head")
+    with engine.begin() as connection:
+        old = connection.execute(
+            text(
+                "SELECT title, description, completed, priority, due_date FROM task WHERE id = :id"
+            ),
+            {"id": kept},
+        ).one()
+        assert tuple(old) == ("old", "kept", True, "medium", None)
+        new_row = {"title": "new", "at": "2026-01-02 00:00:00"}
+        after = connection.execute(
+            text(
+                "INSERT INTO task (user_id, title, completed, created_at, updated_at)"
+                " VALUES ('c', :title, false, :at, :at) RETURNING id"
+            ),
+            new_row,
+        ).scalar_one()
+    assert after > newest, "a deleted task's id was handed out again after the upgrade"
+
+
 def test_migrating_a_new_sqlite_file_creates_it_private(tmp_path: Path) -> None:
     path = tmp_path / "migrated.db"
     config = Config(str(BACKEND / "alembic.ini"))

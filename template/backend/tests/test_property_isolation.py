@@ -1,13 +1,16 @@
 """Isolation, by property: a stateful model of several users' tasks, run against the real app.
 
-Hypothesis plays random sequences of requests by three users: create, list, get, replace (PUT),
-patch, toggle and delete their own tasks; the same on other users' task ids and on ids that
-never existed (or were deleted); a `user_id` smuggled into a body; and, with
+Hypothesis plays random sequences of requests by three users: create, list (with random
+filters, search, order and page), get, update (PUT and PATCH, any subset of the fields),
+complete (with or without a body) and delete their own tasks; the same on other users' task ids
+and on ids that never existed (or were deleted); a `user_id` smuggled into a body; and, with
 api_style=user_path, another user's id in the path. A plain-Python model records who owns
-which task and what each task holds. After every step, each user's list equals the model's
-tasks for that user: no more, no less, the same content. Every request answers below 500, and
-every attempt that is not the owner's answers OWNERSHIP_STATUS (another user's task), 404 (no
-such task), 403 (another user's path) or 422 (a body user_id), and changes nothing.
+which task and what each task holds, and predicts every list exactly: which tasks, in which
+order, and the X-Total-Count (app/api/task_list.py's rules, written again here in Python). After
+every step, each user's list equals the model's tasks for that user: no more, no less, the same
+content. Every request answers below 500, and every attempt that is not the owner's answers
+OWNERSHIP_STATUS (another user's task), 404 (no such task), 403 (another user's path) or 422
+(a body user_id), and changes nothing.
 
 Each example starts on empty tables (dropped and created again), so examples never interfere.
 PROPERTY_EXAMPLES sets the number of runs of 20 steps (8 by default; 500 for a long run).
@@ -16,6 +19,7 @@ PROPERTY_EXAMPLES sets the number of runs of 20 steps (8 by default; 500 for a l
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -46,28 +50,119 @@ MISSING = {"detail": "task not found"}
 TITLES = st.text(
     st.characters(categories=["L", "N"]) | st.sampled_from(" -'"), min_size=1, max_size=40
 ).filter(lambda title: bool(title.strip()))
-DESCRIPTIONS = st.text(st.characters(categories=["L", "N", "P", "Zs"]), max_size=60)
+DESCRIPTIONS = st.none() | st.text(st.characters(categories=["L", "N", "P", "Zs"]), max_size=60)
+PRIORITIES = st.sampled_from(["low", "medium", "high"])
+PRIORITY_RANK = {"low": 0, "medium": 1, "high": 2}
+# Due dates far from now (so "overdue" never depends on when a request runs), in any offset.
+NOW = datetime.now(UTC).replace(microsecond=0)
+DAYS = [-1000, -40, -5, -2, 2, 5, 40, 1000]
+OFFSETS = [timedelta(0), timedelta(hours=2), timedelta(hours=-7, minutes=-30)]
+
+
+def _rfc3339(moment: datetime, offset: timedelta) -> str:
+    text = moment.astimezone(timezone(offset)).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+DATES = st.builds(
+    lambda days, seconds, offset: _rfc3339(NOW + timedelta(days=days, seconds=seconds), offset),
+    st.sampled_from(DAYS),
+    st.sampled_from([0, 1, 3600]),
+    st.sampled_from(OFFSETS),
+)
+EDITABLE = {
+    "title": TITLES,
+    "description": DESCRIPTIONS,
+    "completed": st.booleans(),
+    "priority": PRIORITIES,
+    "due_date": st.none() | DATES,
+}
 CREATE_BODIES = st.fixed_dictionaries(
-    {"title": TITLES}, optional={"description": DESCRIPTIONS, "completed": st.booleans()}
+    {"title": TITLES}, optional={k: v for k, v in EDITABLE.items() if k != "title"}
 )
-REPLACE_BODIES = st.fixed_dictionaries(
-    {"title": TITLES, "description": DESCRIPTIONS, "completed": st.booleans()}
-)
-PATCH_BODIES = st.fixed_dictionaries(
-    {}, optional={"title": TITLES, "description": DESCRIPTIONS, "completed": st.booleans()}
-)
+UPDATE_BODIES = st.fixed_dictionaries({}, optional=EDITABLE)  # PUT and PATCH alike
 ONE_TASK_METHODS = ["get", "put", "patch", "toggle", "delete"]
-CONTENT = ("title", "description", "completed")
+CONTENT = ("title", "description", "completed", "priority", "due_date")
+DEFAULTS = {"description": None, "completed": False, "priority": "medium", "due_date": None}
+SORTS = ["created", "created_at", "updated", "updated_at", "title", "due_date", "priority"]
+
+
+def _instant(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _content(task: dict[str, Any]) -> dict[str, Any]:
+    """What a task holds, with its due date as an instant (the API answers it in UTC)."""
+    content = {name: task[name] for name in CONTENT}
+    content["due_date"] = _instant(content["due_date"])
+    return content
 
 
 def _expected(body: dict[str, Any], before: dict[str, Any] | None = None) -> dict[str, Any]:
     """The content a task should have once `body` is applied (titles are stripped)."""
-    content = {"title": "", "description": "", "completed": False}
-    if before is not None:
-        content = {name: before[name] for name in CONTENT}
+    content = {"title": "", **DEFAULTS} if before is None else _content(before)
     content.update({name: body[name] for name in CONTENT if name in body})
     content["title"] = content["title"].strip()
+    if isinstance(content["due_date"], str):
+        content["due_date"] = _instant(content["due_date"])
     return content
+
+
+def ascii_lower(text: str) -> str:
+    return text.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))
+
+
+def predict(
+    tasks: list[dict[str, Any]], params: dict[str, Any]
+) -> tuple[list[dict[str, Any]], int]:
+    """The page and the total the API must answer for `params`, from one user's model tasks."""
+    now = datetime.now(UTC)
+    chosen = []
+    for task in tasks:
+        due = _instant(task["due_date"])
+        status = params.get("status", "all")
+        if status != "all" and task["completed"] != (status == "completed"):
+            continue
+        if "priority" in params and task["priority"] != params["priority"]:
+            continue
+        if "q" in params:
+            needle = ascii_lower(params["q"])
+            if not any(needle in ascii_lower(task[f] or "") for f in ("title", "description")):
+                continue
+        if "due_after" in params and (due is None or due < _instant(params["due_after"])):
+            continue
+        if "due_before" in params and (due is None or due >= _instant(params["due_before"])):
+            continue
+        if "overdue" in params:
+            overdue = due is not None and due < now and not task["completed"]
+            if overdue != (params["overdue"] == "true"):
+                continue
+        chosen.append(task)
+    sort = params.get("sort", "created")
+    bare = sort.removeprefix("-")
+    key_name = {"created_at": "created", "updated_at": "updated"}.get(bare, bare)
+    if "order" in params:
+        descending = params["order"] == "desc"
+    elif sort.startswith("-"):
+        descending = True
+    else:
+        descending = key_name in ("created", "updated")  # newest first
+
+    def key(task: dict[str, Any]) -> tuple[Any, ...]:
+        return {
+            "created": (task["id"],),
+            "updated": (_instant(task["updated_at"]), task["id"]),
+            "title": (ascii_lower(task["title"]), task["id"]),
+            "due_date": (_instant(task["due_date"]) or NOW, task["id"]),
+            "priority": (PRIORITY_RANK[task["priority"]], task["id"]),
+        }[key_name]
+
+    ordered = sorted(chosen, key=key, reverse=descending)
+    if key_name == "due_date":  # tasks without a due date last, in both directions
+        dated = [t for t in ordered if t["due_date"] is not None]
+        ordered = dated + [t for t in ordered if t["due_date"] is None]
+    offset, limit = params.get("offset", 0), params.get("limit", 50)
+    return ordered[offset : offset + limit], len(ordered)
 
 
 class IsolationModel(RuleBasedStateMachine):
@@ -96,10 +191,10 @@ class IsolationModel(RuleBasedStateMachine):
     ) -> httpx.Response:
         """`method` ("toggle" is PATCH .../complete) as `user`, on `path_user`'s URL."""
         url = tasks_url(path_user or user, task_id)
-        if method == "toggle":
-            method, url = "patch", f"{url}/complete"
         if method in ("put", "patch") and body is None:
             body = {"title": "changed", "description": "changed", "completed": True}
+        if method == "toggle":  # with or without a body
+            method, url = "patch", f"{url}/complete"
         if method == "post" and body is None:
             body = {"title": "planted"}
         response = self.client.request(method, url, json=body, headers=self.headers[user])
@@ -109,7 +204,7 @@ class IsolationModel(RuleBasedStateMachine):
     def check_saved(self, response: httpx.Response, status: int, content: dict[str, Any]) -> None:
         assert response.status_code == status, response.text
         task = response.json()
-        assert {name: task[name] for name in CONTENT} == content, task
+        assert _content(task) == content, task
         self.tasks[task["id"]] = task
 
     def draw_task(self, data: st.DataObject) -> tuple[int, str]:
@@ -146,25 +241,65 @@ class IsolationModel(RuleBasedStateMachine):
         assert response.json() == self.tasks[task_id]
 
     @precondition(has_tasks)
-    @rule(data=st.data(), body=REPLACE_BODIES)
-    def replace_own(self, data: st.DataObject, body: dict[str, Any]) -> None:
+    @rule(data=st.data(), method=st.sampled_from(["put", "patch"]), body=UPDATE_BODIES)
+    def update_own(self, data: st.DataObject, method: str, body: dict[str, Any]) -> None:
+        """PUT and PATCH change the fields sent, and only those."""
         task_id, owner = self.draw_task(data)
-        self.check_saved(self.call("put", owner, task_id, body=body), 200, _expected(body))
-
-    @precondition(has_tasks)
-    @rule(data=st.data(), body=PATCH_BODIES)
-    def patch_own(self, data: st.DataObject, body: dict[str, Any]) -> None:
-        task_id, owner = self.draw_task(data)
-        response = self.call("patch", owner, task_id, body=body)
+        response = self.call(method, owner, task_id, body=body)
         self.check_saved(response, 200, _expected(body, self.tasks[task_id]))
 
     @precondition(has_tasks)
-    @rule(data=st.data())
-    def toggle_own(self, data: st.DataObject) -> None:
+    @rule(data=st.data(), value=st.none() | st.booleans())
+    def complete_own(self, data: st.DataObject, value: bool | None) -> None:
+        """PATCH …/complete sets the value sent, or flips the flag without a body."""
         task_id, owner = self.draw_task(data)
         before = self.tasks[task_id]
-        expected = _expected({"completed": not before["completed"]}, before)
-        self.check_saved(self.call("toggle", owner, task_id), 200, expected)
+        body = None if value is None else {"completed": value}
+        completed = not before["completed"] if value is None else value
+        response = self.call("toggle", owner, task_id, body=body)
+        self.check_saved(response, 200, _expected({"completed": completed}, before))
+
+    @precondition(has_tasks)
+    @rule(data=st.data(), user=st.sampled_from(USERS))
+    def list_filtered(self, data: st.DataObject, user: str) -> None:
+        """Up to two filters, maybe an order and a page: exactly the model's prediction, and
+        the total. Searches use pieces of any user's texts: other users' tasks must not match."""
+        texts = [t[f] for t in self.tasks.values() for f in ("title", "description") if t[f]]
+        piece = st.builds(
+            lambda text, start, size: text[start : start + size],
+            st.sampled_from(texts),
+            st.integers(0, 10),
+            st.integers(1, 4),
+        ).filter(bool)
+        swapped = piece.map(lambda t: "".join(c.swapcase() if c.isascii() else c for c in t))
+        filters = {
+            "status": st.sampled_from(["all", "pending", "completed"]),
+            "priority": PRIORITIES,
+            "q": piece
+            | swapped
+            | st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=3),
+            "due_after": DATES,
+            "due_before": DATES,
+            "overdue": st.sampled_from(["true", "false"]),
+        }
+        names = data.draw(st.lists(st.sampled_from(sorted(filters)), max_size=2, unique=True))
+        params: dict[str, Any] = {name: data.draw(filters[name], label=name) for name in names}
+        if data.draw(st.booleans(), label="sorted"):
+            sort = data.draw(st.sampled_from(SORTS), label="sort")
+            params["sort"] = data.draw(st.sampled_from([sort, f"-{sort}"]), label="direction")
+            if data.draw(st.booleans(), label="with order"):
+                params["order"] = data.draw(st.sampled_from(["asc", "desc"]), label="order")
+        if data.draw(st.booleans(), label="paged"):
+            params["limit"] = data.draw(st.integers(1, 4), label="limit")
+            params["offset"] = data.draw(st.integers(0, 3), label="offset")
+        response = self.client.get(tasks_url(user), params=params, headers=self.headers[user])
+        assert response.status_code == 200, (params, response.text)
+        mine = [task for task_id, task in self.tasks.items() if self.owners[task_id] == user]
+        page, total = predict(mine, params)
+        got = response.json()
+        assert [t["id"] for t in got] == [t["id"] for t in page], (params, got)
+        assert got == page, params
+        assert response.headers["X-Total-Count"] == str(total), params
 
     @precondition(has_tasks)
     @rule(data=st.data())
@@ -187,7 +322,7 @@ class IsolationModel(RuleBasedStateMachine):
         owner = self.owners[task_id]
         intruder = data.draw(st.sampled_from([u for u in USERS if u != owner]), label="intruder")
         for method in data.draw(st.permutations(ONE_TASK_METHODS), label="methods"):
-            body = data.draw(REPLACE_BODIES if method == "put" else PATCH_BODIES, label="body")
+            body = data.draw(UPDATE_BODIES, label="body") if method in ("put", "patch") else None
             response = self.call(method, intruder, task_id, body=body)
             assert response.status_code == OWNERSHIP_STATUS, (method, response.text)
             assert response.json() == {"detail": OWNERSHIP_DETAIL}
@@ -217,7 +352,7 @@ class IsolationModel(RuleBasedStateMachine):
         own = sorted(i for i, owner in self.owners.items() if owner == user)
         if method != "post" and not own:
             method = "post"
-        bodies = {"post": CREATE_BODIES, "put": REPLACE_BODIES, "patch": PATCH_BODIES}[method]
+        bodies = CREATE_BODIES if method == "post" else UPDATE_BODIES
         body = data.draw(bodies, label="body")
         task_id = None if method == "post" else data.draw(st.sampled_from(own), label="own id")
         response = self.call(method, user, task_id, body={**body, "user_id": claimed})
@@ -251,8 +386,29 @@ class IsolationModel(RuleBasedStateMachine):
                 tasks_url(user), params={"limit": 100}, headers=self.headers[user]
             )
             assert response.status_code == 200, response.text
-            expected = [self.tasks[i] for i in sorted(self.tasks) if self.owners[i] == user]
-            assert response.json() == expected, f"{user}'s list differs from the model"
+            mine = [
+                self.tasks[i] for i in sorted(self.tasks, reverse=True) if self.owners[i] == user
+            ]
+            assert response.json() == mine, f"{user}'s list differs from the model (newest first)"
+            assert response.headers["X-Total-Count"] == str(len(mine))
+
+    @invariant()
+    def searching_for_other_users_texts_finds_only_ones_own(self) -> None:
+        """Each user searches for the start of other users' newest titles: the answer is the
+        model's (the user's own matches, or nothing), never the other user's task."""
+        for user in USERS:
+            others = [
+                t for i, t in sorted(self.tasks.items(), reverse=True) if self.owners[i] != user
+            ]
+            for needle in {task["title"][:3] for task in others[:2]}:
+                params = {"q": needle}
+                response = self.client.get(
+                    tasks_url(user), params=params, headers=self.headers[user]
+                )
+                mine = [t for i, t in self.tasks.items() if self.owners[i] == user]
+                page, total = predict(mine, params)
+                assert response.json() == page, (user, params)
+                assert response.headers["X-Total-Count"] == str(total), (user, params)
 
 
 def test_isolation_state_machine(app: FastAPI) -> None:

@@ -64,3 +64,18 @@ def _errors(*, one_task: bool) -> Responses:
 
 COLLECTION_ERRORS = _errors(one_task=False)  # list, create
 ITEM_ERRORS = _errors(one_task=True)  # the routes that address one task by id
+
+# The list's body is a bare JSON array (what clients of the Todo spec parse); the number of
+# matching tasks, all pages together, travels in a header (exposed to browsers by CORS).
+LIST_HEADERS: Responses = {
+    200: {
+        "description": "The page of tasks",
+        "headers": {
+            "X-Total-Count": {
+                "description": "How many tasks match the filters, all pages together",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 0},
+            }
+        },
+    }
+}

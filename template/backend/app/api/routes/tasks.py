@@ -1,35 +1,42 @@
-"""Task routes: thin handlers; identity comes from TaskOwner, ownership from get_owned_task."""
+"""Task routes: thin handlers; identity comes from TaskOwner, ownership from get_owned_task,
+the list's filters and order from app/api/task_list.py."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Body, Path, Response, status
+from sqlalchemy import func
 from sqlmodel import select
 
 from app.api.auth_gate import AuthFirstRoute
 from app.api.deps import SessionDep
 from app.api.ownership import get_owned_task
-from app.api.routes.responses import COLLECTION_ERRORS, ITEM_ERRORS, UNREADABLE_BODY
+from app.api.routes.responses import COLLECTION_ERRORS, ITEM_ERRORS, LIST_HEADERS, UNREADABLE_BODY
 from app.api.scope import TASKS_PREFIX, TaskOwner
-from app.models import Task, TaskCreate, TaskPatch, TaskPublic, TaskUpdate, utc_now
+from app.api.task_list import MAX_DB_INT, TaskList
+from app.models import Task, TaskCompletion, TaskCreate, TaskPublic, TaskUpdate, utc_now
 
-# Larger numbers cannot be a stored id and would overflow the database driver (500).
-MAX_DB_INT = 2**63 - 1
+TOTAL_COUNT_HEADER = "X-Total-Count"
 
 router = APIRouter(prefix=TASKS_PREFIX, tags=["tasks"], route_class=AuthFirstRoute)
 
 TaskId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
-@router.get("", response_model=list[TaskPublic], responses=COLLECTION_ERRORS)
-async def list_tasks(
-    owner: TaskOwner,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
-) -> list[Task]:
-    """The caller's own tasks, oldest first."""
-    query = select(Task).where(Task.user_id == owner).order_by(Task.id).offset(offset).limit(limit)
-    return list((await session.exec(query)).all())
+@router.get("", response_model=list[TaskPublic], responses=COLLECTION_ERRORS | LIST_HEADERS)
+async def list_tasks(query: TaskList, session: SessionDep, response: Response) -> list[Task]:
+    """The caller's own tasks, filtered and ordered (newest first by default); the number of
+    tasks that match, all pages together, is in the X-Total-Count header."""
+    where = query.where()
+    total = (await session.exec(select(func.count()).select_from(Task).where(*where))).one()
+    response.headers[TOTAL_COUNT_HEADER] = str(total)
+    page = (
+        select(Task)
+        .where(*where)
+        .order_by(*query.order_by())
+        .offset(query.offset)
+        .limit(query.limit)
+    )
+    return list((await session.exec(page)).all())
 
 
 @router.post(
@@ -64,28 +71,28 @@ async def _save(session: SessionDep, task: Task, changes: dict[str, object]) -> 
 
 
 @router.put("/{task_id}", response_model=TaskPublic, responses=ITEM_ERRORS | UNREADABLE_BODY)
-async def replace_task(
-    task_id: TaskId, body: TaskUpdate, owner: TaskOwner, session: SessionDep
-) -> Task:
-    """Replace title, description and completed."""
-    task = await get_owned_task(session, owner, task_id)
-    return await _save(session, task, body.model_dump())
-
-
 @router.patch("/{task_id}", response_model=TaskPublic, responses=ITEM_ERRORS | UNREADABLE_BODY)
 async def update_task(
-    task_id: TaskId, body: TaskPatch, owner: TaskOwner, session: SessionDep
+    task_id: TaskId, body: TaskUpdate, owner: TaskOwner, session: SessionDep
 ) -> Task:
-    """Change only the fields that were sent."""
+    """Change the fields that were sent (PUT and PATCH alike); the others stay as they are."""
     task = await get_owned_task(session, owner, task_id)
     return await _save(session, task, body.model_dump(exclude_unset=True))
 
 
-@router.patch("/{task_id}/complete", response_model=TaskPublic, responses=ITEM_ERRORS)
-async def toggle_complete(task_id: TaskId, owner: TaskOwner, session: SessionDep) -> Task:
-    """Flip the completed flag."""
+@router.patch(
+    "/{task_id}/complete", response_model=TaskPublic, responses=ITEM_ERRORS | UNREADABLE_BODY
+)
+async def complete_task(
+    task_id: TaskId,
+    owner: TaskOwner,
+    session: SessionDep,
+    body: Annotated[TaskCompletion | None, Body()] = None,
+) -> Task:
+    """Set the completed flag to the body's value; without a body, flip it."""
     task = await get_owned_task(session, owner, task_id)
-    return await _save(session, task, {"completed": not task.completed})
+    completed = body.completed if body is not None else not task.completed
+    return await _save(session, task, {"completed": completed})
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ITEM_ERRORS)
