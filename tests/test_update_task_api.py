@@ -26,12 +26,14 @@ CLIENT = """
 import json, sys
 sys.path.insert(0, "tests")
 from fastapi.testclient import TestClient
-from support import auth_headers, tasks_url
+from support import TEST_SECRET, auth_headers, tasks_url
 from app.core.config import Settings
 from app.factory import create_app
 
 action, user = sys.argv[1], sys.argv[2]
-app = create_app(Settings(DATABASE_URL=sys.argv[3], RATE_LIMIT_PER_USER="", RATE_LIMIT_PER_CLIENT=""))
+limits = {"RATE_LIMIT_PER_USER": "", "RATE_LIMIT_PER_CLIENT": ""}
+settings = Settings(DATABASE_URL=sys.argv[3], BETTER_AUTH_SECRET=TEST_SECRET, **limits)
+app = create_app(settings)
 with TestClient(app) as client:
     headers = auth_headers(user)
     if action == "create":
