@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -96,6 +97,37 @@ def _unprotected_route(p: Path) -> None:
     append(p / "backend/app/api/routes/tasks.py", route)
 
 
+def _route_in_main(p: Path) -> None:
+    """What uvicorn serves is app.main:app: a route added there must be audited too."""
+    append(p / "backend/app/main.py", '\n\n@app.get("/api/leak")\nasync def leak() -> dict[str, str]:\n    return {}\n')
+
+
+def _router_in_main(p: Path) -> None:
+    (p / "backend/app/api/routes/reports.py").write_text(
+        "from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/api/reports')\n\n\n"
+        "@router.get('')\nasync def reports() -> list[str]:\n    return []\n"
+    )
+    include = "\nfrom app.api.routes import reports  # noqa: E402\n\napp.include_router(reports.router)\n"
+    append(p / "backend/app/main.py", include)
+
+
+def _frontend_moved(p: Path) -> None:
+    """The frontend served on another port than the one the CORS list and TRUSTED_ORIGINS name."""
+    for side in ("backend", "frontend"):
+        set_env(p / f"{side}/.env", BETTER_AUTH_URL="http://localhost:19230")
+
+
+def _serve_at(url: str) -> Callable[[Path], None]:
+    """The app moved to `url`, its origin added to the backend's CORS list (localhost kept)."""
+
+    def apply(p: Path) -> None:
+        for side in ("backend", "frontend"):
+            set_env(p / f"{side}/.env", BETTER_AUTH_URL=url)
+        set_env(p / "backend/.env", CORS_ORIGINS=json.dumps([url, "http://localhost:3000"]))
+
+    return apply
+
+
 def _answer(key: str, value: str) -> Callable[[Path], None]:
     def apply(p: Path) -> None:
         path = p / ".copier-answers.yml"
@@ -135,8 +167,12 @@ BREAKAGES = [
      "cors.frontend", "fail", "https://app.example.com (frontend/.env TRUSTED_ORIGINS) not allowed"),
     ("https URL with http origins", _https_url_http_origins, "cors.https", "fail", "http://tasks.example.com is http"),
     ("unprotected route", _unprotected_route, "routes.auth", "fail", "GET /api/tasks/public/stats"),
+    ("unprotected route in app/main.py", _route_in_main, "routes.auth", "fail", "GET /api/leak"),
+    ("unprotected router included in app/main.py", _router_in_main, "routes.auth", "fail", "GET /api/reports"),
+    ("frontend origin not in CORS", _frontend_moved, "cors.frontend", "fail",
+     "http://localhost:19230 (frontend/.env BETTER_AUTH_URL, the frontend's own origin) not allowed"),
     ("app not importable", lambda p: (p / "backend/app/factory.py").write_text('raise RuntimeError("boom")\n'),
-     "routes.auth", "fail", "RuntimeError: boom"),
+     "routes.auth", "fail", "app.main cannot be imported: RuntimeError: boom"),
     ("exp not required",
      lambda p: replace_in(p / "backend/app/core/security.py", '["exp", "iat", "sub"]', '["iat", "sub"]'),
      "jwt.verify", "fail", "accepted a token without exp"),
@@ -168,16 +204,13 @@ WARNINGS = [
     ("long jwt lifetime", _answer("jwt_ttl_minutes", "120"), "lifetime.jwt", "120 min"),
     ("readable .env", lambda p: (p / "backend/.env").chmod(0o644), "secret.permissions", "backend/.env (644)"),
     ("long session", _answer("session_ttl_days", "200"), "lifetime.session", "200 days"),
-    ("http on a public host",
-     lambda p: [set_env(p / f"{s}/.env", BETTER_AUTH_URL="http://tasks.example.com") for s in ("backend", "frontend")],
-     "prod.https", "http://tasks.example.com"),
+    ("http on a public host", _serve_at("http://tasks.example.com"), "prod.https", "http://tasks.example.com"),
     ("insecure cookies",
      lambda p: replace_in(p / "frontend/lib/auth.ts", 'useSecureCookies: baseURL.startsWith("https://")',
                           "useSecureCookies: false"),
      "prod.cookies", "useSecureCookies: false"),
-    ("localhost origin left with https URL",
-     lambda p: [set_env(p / f"{s}/.env", BETTER_AUTH_URL="https://tasks.example.com") for s in ("backend", "frontend")],
-     "cors.https", "http://localhost:3000"),
+    ("localhost origin left with https URL", _serve_at("https://tasks.example.com"), "cors.https",
+     "http://localhost:3000"),
 ]  # fmt: skip
 
 
@@ -300,3 +333,15 @@ def test_backend_only_workflow_has_no_frontend_job(tmp_path: Path) -> None:
     code, report = doctor(project, "--strict")
     assert code == 0, [c for c in report["checks"] if c["status"] in ("fail", "warn")]
     assert check(report, "secret.match")["status"] == "skip"
+
+
+def test_backend_without_its_dependencies_is_not_run_not_failed(project: Path) -> None:
+    """A fresh project whose backend has a .venv without the packages: say so, do not blame the code."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(project / "backend/.venv")], check=True)
+    code, report = doctor(project)
+    for check_id in ("routes.auth", "jwt.algorithms", "jwt.verify"):
+        result = check(report, check_id)
+        assert result["status"] == "skip", result
+        assert "dependencies are not installed" in result["finding"], result
+        assert "pip install -e '.[dev]'" in result["fix"], result
+    assert code == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -27,6 +28,28 @@ class AppFacts:
     def import_error(self) -> str | None:
         return self.error or self.data.get("import_error")
 
+    @property
+    def missing_dependency(self) -> str | None:
+        """A third-party module the backend imports but its Python does not have."""
+        return self.data.get("missing_dependency") or (self.data.get("jwt") or {}).get("missing_dependency")
+
+
+# Where a project says how it is served: `uvicorn MODULE:ATTR [--factory]` in these files.
+START_FILES = ("scripts/start.sh", "Dockerfile", "Procfile", "../compose.yaml", "../docker-compose.yml")
+_UVICORN = re.compile(r"uvicorn[\"',\s]+([A-Za-z_][\w.]*:[A-Za-z_]\w*)([^\n]*)")
+
+
+def served_app(backend: Path) -> tuple[str | None, bool]:
+    """The import string the project's start command gives uvicorn, and whether it is a factory
+    (None: no start command found; the inspection then tries the usual places, app.main first)."""
+    for name in START_FILES:
+        path = backend / name
+        if path.is_file():
+            match = _UVICORN.search(path.read_text(errors="replace"))
+            if match:
+                return match.group(1), "--factory" in match.group(2)
+    return None, False
+
 
 def project_python(backend: Path) -> str:
     """backend/.venv's interpreter when there is one, else the one running bafa."""
@@ -39,11 +62,13 @@ def project_python(backend: Path) -> str:
 def inspect_backend(backend: Path) -> AppFacts:
     """Import the backend's FastAPI app in a subprocess and describe its routes, CORS and JWT check."""
     python = project_python(backend)
+    spec, factory = served_app(backend)
+    served = [spec, *(["--factory"] if factory else [])] if spec else []
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PYTHONPATH", None)
     try:
         result = subprocess.run(
-            [python, inspect_app.__file__, str(backend)],
+            [python, inspect_app.__file__, str(backend), *served],
             cwd=backend,
             env=env,
             capture_output=True,

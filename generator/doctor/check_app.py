@@ -10,12 +10,27 @@ _FAMILIES = {"HS": "HMAC", "RS": "RSA", "PS": "RSA", "ES": "EC", "Ed": "EdDSA"}
 _IMPORT_FIX = "run `python -c 'import app.main'` in the backend folder with the project's Python and fix the error"
 
 
+def _not_installed(check_id: str, facts: Facts) -> Check | None:
+    """Not run (skip) when the backend's Python lacks its dependencies: nothing is wrong yet."""
+    missing = facts.app.missing_dependency if facts.app else None
+    if not missing:
+        return None
+    return skipped(
+        check_id,
+        f"not run: the backend's dependencies are not installed ({facts.app.python} has no {missing!r})",
+        "cd backend && python3 -m venv .venv && .venv/bin/pip install -e '.[dev]'",
+    )
+
+
 def _no_app(check_id: str, facts: Facts) -> Check | None:
     """The skip/fail result when the app could not be inspected, else None."""
     if facts.app is None:
         return skipped(check_id, "no backend folder with an app package found")
+    if not_run := _not_installed(check_id, facts):
+        return not_run
     if facts.app.import_error:
-        return failed(check_id, f"the app cannot be imported: {facts.app.import_error}", _IMPORT_FIX)
+        source = facts.app.data.get("app_source") or "the app"
+        return failed(check_id, f"{source} cannot be imported: {facts.app.import_error}", _IMPORT_FIX)
     return None
 
 
@@ -41,7 +56,8 @@ def check_routes(facts: Facts) -> Check:
     allowed = sorted({r["path"] for r in routes if r["path"] in public})
     return passed(
         "routes.auth",
-        f"all {len(protected)} API routes require get_current_user (public: {', '.join(allowed) or 'none'})",
+        f"all {len(protected)} API routes of {data.get('app_source') or 'the app'} require get_current_user "
+        f"(public: {', '.join(allowed) or 'none'})",
     )
 
 
@@ -79,6 +95,8 @@ def check_algorithms(facts: Facts) -> Check:
 
 
 def _missing(check_id: str, facts: Facts, why: str) -> Check:
+    if not_run := _not_installed(check_id, facts):
+        return not_run
     if facts.project.generated:
         return failed(check_id, why, "restore app/core/config.py and app/core/security.py from the template")
     return skipped(check_id, f"{why} (hand-written backend)")

@@ -91,22 +91,33 @@ def check_cors_frontend(facts: Facts) -> Check:
     project = facts.project
     if project.frontend is None:
         return skipped("cors.frontend", "no frontend folder found: frontend origins unknown")
-    wanted = frontend_origins(project)
-    if wanted is None:
-        return skipped("cors.frontend", "the frontend .env / .env.example has no TRUSTED_ORIGINS")
+    wanted: list[tuple[str, str]] = []  # (origin, where it was read)
+    own = frontend_auth_url(project)
+    if own is not None and urlsplit(str(own.value)).netloc:
+        # The pages are served from BETTER_AUTH_URL: their origin calls the API first of all.
+        parts = urlsplit(str(own.value))
+        wanted.append((f"{parts.scheme}://{parts.netloc}", f"{own.source} BETTER_AUTH_URL, the frontend's own origin"))
+    trusted = frontend_origins(project)
+    if trusted is not None:
+        wanted += [(origin, trusted.source) for origin in trusted.value]
+    if not wanted:
+        return skipped("cors.frontend", "the frontend .env / .env.example has no BETTER_AUTH_URL or TRUSTED_ORIGINS")
     allowed = backend_origins(facts)
     if allowed is None:
         return skipped("cors.frontend", "the backend's CORS origins were not found")
     allowed_list = allowed.value or []
-    missing = [o for o in wanted.value if o not in allowed_list]
+    first_source: dict[str, str] = {}
+    for origin, source in wanted:
+        first_source.setdefault(origin, source)
+    missing = [(o, source) for o, source in first_source.items() if o not in allowed_list]
     if missing:
+        shown = "; ".join(f"{origin} ({source})" for origin, source in missing)
         return failed(
             "cors.frontend",
-            f"{', '.join(missing)} ({wanted.source}) not allowed by the backend ({allowed.source}):"
-            " the browser blocks its API calls",
-            "add the exact origin to CORS_ORIGINS in backend/.env (JSON list) and restart the backend",
+            f"{shown} not allowed by the backend ({allowed.source}): the browser blocks its API calls",
+            "add the exact origin to CORS_ORIGINS in backend/.env and restart the backend",
         )
-    return passed("cors.frontend", f"every frontend origin ({wanted.source}) is allowed by {allowed.source}")
+    return passed("cors.frontend", f"every frontend origin is allowed by {allowed.source}")
 
 
 def check_cors_https(facts: Facts) -> Check:

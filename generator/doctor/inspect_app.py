@@ -1,6 +1,10 @@
 """Inspect a FastAPI backend from the inside; run by `bafa doctor` with the project's Python.
 
-Usage: python inspect_app.py BACKEND_DIR  (prints one JSON document after the marker line)
+Usage: python inspect_app.py BACKEND_DIR [MODULE:ATTR [--factory]]
+(prints one JSON document after the marker line)
+
+MODULE:ATTR is the application the project's start command serves (what uvicorn imports);
+without it the usual places are tried.
 
 Standalone on purpose: it imports nothing from bafa, only the project (and what the project
 itself imports), so it runs in the project's own virtual environment. It sets a random strong
@@ -30,33 +34,47 @@ import traceback
 
 MARKER = "--- bafa-inspect ---"
 AUTH_DEPENDENCY = "get_current_user"
-APP_CANDIDATES = (("app.factory", "create_app"), ("app.main", "app"), ("main", "app"))
+APP_CANDIDATES = (("app.main", "app"), ("main", "app"), ("app.factory", "create_app"))
+PROJECT_PACKAGES = {"app", "main", "tests"}  # a missing module outside these is a dependency
+
+
+def _missing_dependency(exc: BaseException) -> str | None:
+    """The top-level name of a third-party module that is not installed, if that is the error."""
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        top = exc.name.split(".")[0]
+        if top not in PROJECT_PACKAGES:
+            return top
+    return None
 
 
 def _last_line(exc: BaseException) -> str:
     return traceback.format_exception_only(type(exc), exc)[-1].strip()
 
 
-def _load_app() -> tuple[object | None, str, str | None]:
-    """(app, where it came from, error's last line)."""
-    for module_name, attr in APP_CANDIDATES:
+def _load_app(spec: str | None, factory: bool) -> tuple[object | None, str, str | None, str | None]:
+    """(app, where it came from, error's last line, a missing third-party module)."""
+    candidates = [tuple(spec.split(":", 1))] if spec else list(APP_CANDIDATES)
+    for module_name, attr in candidates:
+        call = factory or (not spec and attr == "create_app")
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
+            if not spec and exc.name and module_name.startswith(exc.name):
                 continue  # this layout is not used; try the next one
-            return None, module_name, _last_line(exc)
+            return None, module_name, _last_line(exc), _missing_dependency(exc)
         except BaseException as exc:  # noqa: BLE001 - SystemExit from app.main included
-            return None, module_name, _last_line(exc)
+            return None, module_name, _last_line(exc), _missing_dependency(exc)
         target = getattr(module, attr, None)
         if target is None:
+            if spec:
+                return None, f"{module_name}:{attr}", f"{module_name} has no attribute {attr!r}", None
             continue
         try:
-            app = target() if attr == "create_app" else target
+            app = target() if call else target
         except BaseException as exc:  # noqa: BLE001
-            return None, f"{module_name}:{attr}", _last_line(exc)
-        return app, f"{module_name}:{attr}", None
-    return None, "", "no app.factory:create_app, app.main:app or main:app found"
+            return None, f"{module_name}:{attr}", _last_line(exc), _missing_dependency(exc)
+        return app, f"{module_name}:{attr}", None, None
+    return None, "", "no app.main:app, main:app or app.factory:create_app found", None
 
 
 def _auth_callable() -> object | None:
@@ -170,6 +188,7 @@ def _jwt(secret: str) -> dict:
         security = importlib.import_module("app.core.security")
     except BaseException as exc:  # noqa: BLE001
         report["error"] = f"app.core.config / app.core.security not importable: {_last_line(exc)}"
+        report["missing_dependency"] = _missing_dependency(exc)
         return report
     settings_cls = getattr(config, "Settings", None)
     algorithms = getattr(settings_cls, "JWT_ALGORITHMS", None)
@@ -210,8 +229,9 @@ def main() -> None:
     real_stdout = sys.stdout
     sys.stdout = sys.stderr  # whatever the app prints must not corrupt the JSON
     try:
-        app, source, error = _load_app()
-        result.update(app_source=source, import_error=error)
+        spec = sys.argv[2] if len(sys.argv) > 2 else None
+        app, source, error, missing = _load_app(spec, factory="--factory" in sys.argv[3:])
+        result.update(app_source=source, import_error=error, missing_dependency=missing)
         if app is not None:
             result.update(routes=_routes(app), cors=_cors(app), debug=bool(getattr(app, "debug", False)))
             result["docs_urls"] = [
