@@ -37,6 +37,11 @@ from app.models import Task
             "postgresql+psycopg://u@db/app?sslmode=require",
         ),
         ("postgresql+psycopg2://u@db/app", "postgresql+psycopg://u@db/app", None),
+        (  # what Neon hands out: one URL for the frontend and the backend
+            "postgresql://u:pw@ep-x.aws.neon.tech/neondb?sslmode=require&channel_binding=require",
+            "postgresql+psycopg://u:pw@ep-x.aws.neon.tech/neondb?channel_binding=require&sslmode=require",
+            "postgresql+psycopg://u:pw@ep-x.aws.neon.tech/neondb?channel_binding=require&sslmode=require",
+        ),
     ],
 )
 def test_database_url_picks_the_drivers(given: str, async_url: str, sync_url: str | None) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,3 +46,52 @@ def test_wildcard_cors_from_environment(monkeypatch: pytest.MonkeyPatch) -> None
         get_settings()
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("http://localhost:3000", ["http://localhost:3000"]),
+        (
+            "http://localhost:3000, https://app.example.com",
+            ["http://localhost:3000", "https://app.example.com"],
+        ),
+        (
+            '["http://localhost:3000","https://app.example.com"]',
+            ["http://localhost:3000", "https://app.example.com"],
+        ),
+    ],
+)
+def test_cors_origins_comma_separated_or_json(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: list[str]
+) -> None:
+    for name, value in auth_settings(UNUSED_JWKS_URL).items():
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.setenv("CORS_ORIGINS", raw)
+    assert get_settings().CORS_ORIGINS == expected
+
+
+def test_the_env_files_survive_a_shell(tmp_path: Path) -> None:
+    """`set -a; . ./.env` (and `docker run --env-file`) hand the app the values unchanged."""
+    backend = Path(__file__).resolve().parents[1]
+    for env_file in (backend / ".env.example", backend / ".env"):
+        if not env_file.exists():
+            continue
+        script = f"set -a; . '{env_file}'; exec env"
+        result = subprocess.run(  # noqa: S603
+            [shutil.which("bash") or "/bin/bash", "-c", script],
+            env={"PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        from_shell = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+        origins = from_shell["CORS_ORIGINS"]
+        assert Settings(
+            _env_file=None, **{**auth_settings(UNUSED_JWKS_URL), "CORS_ORIGINS": origins}
+        ).CORS_ORIGINS
+        assert origins == _read_raw(env_file)["CORS_ORIGINS"], "the shell changed the value"
+
+
+def _read_raw(path: Path) -> dict[str, str]:
+    """KEY=value lines as written (what `docker run --env-file` passes on: no quote removal)."""
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {key.strip(): value for key, value in pairs if not key.lstrip().startswith("#")}

@@ -7,12 +7,13 @@ get_settings() turns it into a one-line ConfigError.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import SettingsConfigDict, SettingsError
+from pydantic_settings import NoDecode, SettingsConfigDict, SettingsError
 
 from app.core.auth_settings import AuthSettings
 from app.core.defaults import (
@@ -61,7 +62,11 @@ class Settings(AuthSettings):
     BETTER_AUTH_URL: str = DEFAULT_AUTH_URL
     # The JWT's expected aud; Better Auth sets it to its base URL unless configured otherwise.
     JWT_AUDIENCE: str = DEFAULT_AUDIENCE
-    CORS_ORIGINS: list[str] = Field(default_factory=lambda: list(DEFAULT_CORS_ORIGINS))
+    # Comma-separated (`http://localhost:3000,https://app.example.com`, what .env files and
+    # `docker run --env-file` pass through unchanged) or a JSON list.
+    CORS_ORIGINS: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_CORS_ORIGINS)
+    )
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     JWT_LEEWAY_SECONDS: int = Field(default=10, ge=0, le=300)
 
@@ -114,6 +119,19 @@ class Settings(AuthSettings):
             raise ValueError("BETTER_AUTH_URL must be an http(s) URL")
         if value.endswith("/"):
             raise ValueError("BETTER_AUTH_URL must not end with '/' (it must equal the JWT iss)")
+        return value
+
+    @field_validator("CORS_ORIGINS", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError:
+                    raise ValueError("CORS_ORIGINS: not a JSON list; or write a,b,c") from None
+            return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
     @field_validator("CORS_ORIGINS")
