@@ -7,6 +7,7 @@ import stat
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import generate, read_env, run_bafa, snapshot
@@ -79,6 +80,18 @@ def test_answers_are_recorded_for_updates(default_project: Path) -> None:
     assert answers["auth_mode"] == "shared_secret"
     assert answers["frontend_origins"] == ["http://localhost:3000"]
     assert "_commit" in answers and "_src_path" in answers
+
+
+@pytest.mark.parametrize(
+    ("auth_url", "origin"),
+    [("http://localhost:19230", "http://localhost:19230"), ("https://tasks.example.test/app", "https://tasks.example.test")],
+)
+def test_origins_follow_auth_url(tmp_path: Path, auth_url: str, origin: str) -> None:
+    """Changing auth_url alone gives a project whose CORS list holds its own frontend (issue 16)."""
+    project = generate(tmp_path / "app", f"auth_url={auth_url}")
+    assert read_env(project / "backend/.env")["CORS_ORIGINS"] == origin
+    assert read_env(project / "frontend/.env")["TRUSTED_ORIGINS"] == origin
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["frontend_origins"] == [origin]
 
 
 def test_answers_reach_the_settings(tmp_path: Path) -> None:
