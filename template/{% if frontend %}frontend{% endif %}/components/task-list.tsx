@@ -1,60 +1,116 @@
 "use client";
 
-import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
+// THE SIGNED-IN USER'S TASKS: add, filter (All / Pending / Completed), search, sort, complete,
+// edit and delete, all through the FastAPI backend, which does the filtering, searching and
+// sorting. After every change the list is loaded again, so it always shows what the backend says.
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
 
 import { useApi } from "@/components/backend-provider";
-import type { Task } from "@/lib/api";
+import { TaskFields, readTaskFields } from "@/components/task-fields";
+import { TaskItem } from "@/components/task-item";
+import { TaskToolbar } from "@/components/task-toolbar";
+import type { Task, TaskCreate, TaskUpdate } from "@/lib/api";
+import { countText, isFiltered, matchesView, viewParams, type SortKey, type Status, type TaskView } from "@/lib/task-view";
+
+/** How long typing must pause before the search is sent. */
+const SEARCH_DELAY_MS = 300;
 
 function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   return "Something went wrong. Please try again.";
 }
 
-/** The signed-in user's tasks: add, complete, rename, delete (all through the FastAPI backend). */
+/** `value`, once it has stopped changing for `delay` ms. */
+function useDebounced<T>(value: T, delay: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), delay);
+    return () => clearTimeout(timer);
+  }, [value, delay]);
+  return settled;
+}
+
+/** What is on screen: the tasks of the view, how many match it, how many the user has. */
+type Shown = { tasks: Task[]; total: number; overall: number; view: TaskView };
+
 export function TaskList() {
   const api = useApi();
   const formId = useId();
-  const [tasks, setTasks] = useState<Task[] | null>(null);
+  const [status, setStatus] = useState<Status>("all");
+  const [sort, setSort] = useState<SortKey>("newest");
+  const [search, setSearch] = useState("");
+  const q = useDebounced(search.trim(), SEARCH_DELAY_MS);
+  const view = useMemo<TaskView>(() => ({ status, sort, q }), [status, sort, q]);
+
+  const [shown, setShown] = useState<Shown | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [loadError, setLoadError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState("");
   const [adding, setAdding] = useState(false);
 
-  const load = useCallback(async () => {
-    setError(null);
+  // The view the latest load is for, and that load's number: an older answer is dropped.
+  const currentView = useRef(view);
+  const latestLoad = useRef(0);
+
+  const reload = useCallback(async () => {
+    const forView = currentView.current;
+    const load = ++latestLoad.current;
+    setLoading(true);
     try {
-      const loaded = await api.listTasks();
-      // A task created while this load was in flight may be missing from it: keep it.
-      setTasks((list) => {
-        const ids = new Set(loaded.map((t) => t.id));
-        return [...loaded, ...(list ?? []).filter((t) => !ids.has(t.id))];
-      });
+      const [page, overall] = await Promise.all([
+        api.listTasks(viewParams(forView)),
+        isFiltered(forView) ? api.countTasks() : null,
+      ]);
+      if (load !== latestLoad.current) return;
+      setShown({ tasks: page.tasks, total: page.total, overall: overall ?? page.total, view: forView });
+      setLoadError(null);
     } catch (e) {
-      setError(messageOf(e));
+      if (load === latestLoad.current) setLoadError(messageOf(e));
+    } finally {
+      if (load === latestLoad.current) setLoading(false);
     }
   }, [api]);
 
   useEffect(() => {
-    void load();
-  }, [load]);
+    currentView.current = view;
+    void reload();
+  }, [view, reload]);
 
-  const replace = (task: Task) => setTasks((list) => list?.map((t) => (t.id === task.id ? task : t)) ?? null);
+  const replace = (task: Task) =>
+    setShown((s) => s && { ...s, tasks: s.tasks.map((t) => (t.id === task.id ? task : t)) });
 
   async function add(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    const data = new FormData(form);
-    const title = String(data.get("title") ?? "").trim();
-    const description = String(data.get("description") ?? "");
-    if (!title) {
-      setError("Please enter a title.");
+    let input: TaskCreate;
+    try {
+      const values = readTaskFields(form);
+      input = { title: values.title, priority: values.priority };
+      if (values.description) input.description = values.description;
+      if (values.dueDate) input.due_date = values.dueDate;
+    } catch (e) {
+      setError(messageOf(e));
       return;
     }
     setError(null);
     setAdding(true);
     try {
-      const task = await api.createTask({ title, description });
-      // The first list load may still be in flight and already hold this task: add it once.
-      setTasks((list) => [...(list ?? []).filter((t) => t.id !== task.id), task]);
+      const task = await api.createTask(input);
+      // Shown at once when it belongs in this view; the reload then puts it in its place.
+      setShown((s) => {
+        if (!s) return s;
+        const fits = matchesView(task, s.view);
+        return {
+          ...s,
+          tasks: fits ? [task, ...s.tasks.filter((t) => t.id !== task.id)] : s.tasks,
+          total: s.total + (fits ? 1 : 0),
+          overall: s.overall + 1,
+        };
+      });
+      setAnnouncement(`Added “${task.title}”.`);
       form.reset();
+      void reload();
     } catch (e) {
       setError(messageOf(e));
     } finally {
@@ -67,17 +123,21 @@ export function TaskList() {
     replace({ ...task, completed: !task.completed });
     setError(null);
     try {
-      replace(await api.toggleTask(task.id));
+      replace(await api.setCompleted(task.id, !task.completed));
+      void reload();
     } catch (e) {
       replace(task);
       setError(messageOf(e));
     }
   }
 
-  async function rename(task: Task, title: string): Promise<boolean> {
+  async function save(task: Task, changes: TaskUpdate): Promise<boolean> {
     setError(null);
     try {
-      replace(await api.updateTask(task.id, { title }));
+      const saved = await api.updateTask(task.id, changes);
+      replace(saved);
+      setAnnouncement(`Saved “${saved.title}”.`);
+      void reload();
       return true;
     } catch (e) {
       setError(messageOf(e));
@@ -89,23 +149,31 @@ export function TaskList() {
     setError(null);
     try {
       await api.deleteTask(task.id);
-      setTasks((list) => list?.filter((t) => t.id !== task.id) ?? null);
+      setShown((s) => {
+        if (!s) return s;
+        const had = s.tasks.some((t) => t.id === task.id);
+        return { ...s, tasks: s.tasks.filter((t) => t.id !== task.id), total: s.total - (had ? 1 : 0), overall: s.overall - 1 };
+      });
+      setAnnouncement(`Deleted “${task.title}”.`);
+      void reload();
     } catch (e) {
       setError(messageOf(e));
     }
   }
 
+  const filtered = shown ? isFiltered(shown.view) : false;
+  let empty: string | null = null;
+  if (shown && shown.tasks.length === 0) {
+    if (shown.overall === 0) empty = "No tasks yet";
+    else if (shown.view.q) empty = `No tasks match “${shown.view.q}”.`;
+    else if (shown.view.status === "pending") empty = "No pending tasks.";
+    else if (shown.view.status === "completed") empty = "No completed tasks.";
+  }
+
   return (
     <>
-      <form className="card stack" onSubmit={add} aria-busy={adding} noValidate>
-        <div className="field">
-          <label htmlFor={`${formId}-title`}>Title</label>
-          <input id={`${formId}-title`} name="title" type="text" required maxLength={200} autoComplete="off" />
-        </div>
-        <div className="field">
-          <label htmlFor={`${formId}-description`}>Description</label>
-          <textarea id={`${formId}-description`} name="description" rows={2} maxLength={2000} />
-        </div>
+      <form className="card stack" onSubmit={add} aria-busy={adding} aria-label="New task" noValidate>
+        <TaskFields idPrefix={formId} />
         <button type="submit" disabled={adding}>
           Add task
         </button>
@@ -117,118 +185,54 @@ export function TaskList() {
         </p>
       )}
 
-      {tasks === null ? (
-        !error && (
-          <p className="muted" aria-busy="true">
-            Loading tasks…
-          </p>
-        )
-      ) : tasks.length === 0 ? (
-        <p className="muted">No tasks yet</p>
-      ) : null}
+      <TaskToolbar
+        status={status}
+        sort={sort}
+        search={search}
+        onStatus={setStatus}
+        onSort={setSort}
+        onSearch={setSearch}
+      />
 
-      <ul aria-label="Tasks" className="tasks" aria-busy={tasks === null}>
-        {tasks?.map((task) => (
-          <TaskItem key={task.id} task={task} onToggle={toggle} onRename={rename} onDelete={remove} />
+      {loadError && (
+        <p role="alert" className="error">
+          {loadError}
+        </p>
+      )}
+
+      <p className="count" data-testid="task-count" aria-live="polite">
+        {shown ? countText(shown.total, shown.overall, filtered) : ""}
+      </p>
+      <p role="status" className="visually-hidden">
+        {announcement}
+      </p>
+
+      {shown === null
+        ? !loadError && (
+            <p className="muted" aria-busy="true">
+              Loading tasks…
+            </p>
+          )
+        : empty && <p className="muted">{empty}</p>}
+
+      <ul
+        aria-label="Tasks"
+        className="tasks"
+        aria-busy={loading}
+        data-testid="task-list"
+        data-state={loading ? "loading" : "ready"}
+      >
+        {shown?.tasks.map((task) => (
+          <TaskItem
+            key={task.id}
+            task={task}
+            onToggle={toggle}
+            onSave={save}
+            onDelete={remove}
+            onInvalid={setError}
+          />
         ))}
       </ul>
     </>
-  );
-}
-
-type ItemProps = {
-  task: Task;
-  onToggle: (task: Task) => Promise<void>;
-  onRename: (task: Task, title: string) => Promise<boolean>;
-  onDelete: (task: Task) => Promise<void>;
-};
-
-function TaskItem({ task, onToggle, onRename, onDelete }: ItemProps) {
-  const id = useId();
-  const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState(task.title);
-  const [busy, setBusy] = useState(false);
-
-  async function save(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const title = draft.trim();
-    if (!title || title === task.title) {
-      setEditing(false);
-      return;
-    }
-    setBusy(true);
-    if (await onRename(task, title)) setEditing(false);
-    setBusy(false);
-  }
-
-  async function remove() {
-    setBusy(true);
-    await onDelete(task);
-    setBusy(false);
-  }
-
-  return (
-    <li data-testid="task" data-completed={task.completed ? "true" : "false"} className="task" aria-busy={busy}>
-      {editing ? (
-        <form className="edit" onSubmit={save}>
-          <label htmlFor={`${id}-edit`} className="visually-hidden">
-            Edit title
-          </label>
-          <input
-            id={`${id}-edit`}
-            type="text"
-            value={draft}
-            onChange={(e) => setDraft(e.target.value)}
-            maxLength={200}
-            required
-            autoFocus
-          />
-          <button type="submit" disabled={busy}>
-            Save
-          </button>
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => {
-              setDraft(task.title);
-              setEditing(false);
-            }}
-          >
-            Cancel
-          </button>
-        </form>
-      ) : (
-        <>
-          <input
-            type="checkbox"
-            checked={task.completed}
-            onChange={() => void onToggle(task)}
-            aria-label={`Complete ${task.title}`}
-          />
-          <div className="task-text">
-            <span data-testid="task-title" className={task.completed ? "title done" : "title"}>
-              {task.title}
-            </span>
-            {task.description && <p className="description">{task.description}</p>}
-          </div>
-          <div className="actions">
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => {
-                setDraft(task.title);
-                setEditing(true);
-              }}
-              disabled={busy}
-            >
-              Edit
-            </button>
-            <button type="button" className="danger" onClick={remove} disabled={busy}>
-              Delete
-            </button>
-          </div>
-        </>
-      )}
-    </li>
   );
 }

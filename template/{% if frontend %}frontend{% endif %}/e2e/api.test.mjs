@@ -149,6 +149,64 @@ describe("a user manages their own tasks", () => {
     await json(await api(tasksPath(alice.id, created.id), alice.token, { method: "DELETE" }), 204);
     await json(await api(tasksPath(alice.id, created.id), alice.token), 404);
   });
+
+  test("the list: newest first, X-Total-Count, filters, search, sort, paging", async () => {
+    // A user of their own, so no other test's tasks are in the counts.
+    const dora = await signUp(newUser("dora"));
+    dora.token = await fetchToken(dora);
+    const create = async (body) => json(await api(tasksPath(dora.id), dora.token, { method: "POST", body }), 201);
+    const alpha = await create({ title: "Alpha report", priority: "high", due_date: "2030-05-01T17:00:00Z" });
+    const beta = await create({ title: "beta errand", priority: "low", due_date: "2030-04-01T09:00:00+02:00" });
+    const gamma = await create({ title: "Gamma call", description: "About the ERRAND" });
+    assert.equal(beta.due_date, "2030-04-01T07:00:00Z", "due dates are answered in UTC");
+    assert.equal(gamma.priority, "medium");
+    assert.equal(gamma.due_date, null);
+    // PATCH …/complete with a body sets the value (twice: still completed).
+    for (let i = 0; i < 2; i += 1) {
+      const done = await json(
+        await api(`${tasksPath(dora.id, beta.id)}/complete`, dora.token, { method: "PATCH", body: { completed: true } }),
+        200,
+      );
+      assert.equal(done.completed, true);
+    }
+
+    const list = async (query) => {
+      const response = await api(`${tasksPath(dora.id)}?${query}`, dora.token);
+      const tasks = await json(response, 200);
+      return { titles: tasks.map((t) => t.title), total: Number(response.headers.get("x-total-count")) };
+    };
+    const all = ["Gamma call", "beta errand", "Alpha report"];
+    assert.deepEqual(await list(""), { titles: all, total: 3 }, "newest first by default");
+    assert.deepEqual(await list("limit=1&offset=1"), { titles: ["beta errand"], total: 3 });
+    assert.deepEqual(await list("status=pending"), { titles: ["Gamma call", "Alpha report"], total: 2 });
+    assert.deepEqual(await list("status=completed"), { titles: ["beta errand"], total: 1 });
+    assert.deepEqual(await list("q=errand"), { titles: ["Gamma call", "beta errand"], total: 2 });
+    assert.deepEqual(await list("sort=title"), { titles: ["Alpha report", "beta errand", "Gamma call"], total: 3 });
+    assert.deepEqual(await list("sort=due_date"), { titles: ["beta errand", "Alpha report", "Gamma call"], total: 3 });
+    assert.deepEqual(await list("sort=priority&order=desc"), { titles: ["Alpha report", "Gamma call", "beta errand"], total: 3 });
+    assert.deepEqual(await list("sort=created&order=asc"), { titles: [...all].reverse(), total: 3 });
+    assert.deepEqual(await list(`due_before=${encodeURIComponent("2030-04-15T00:00:00Z")}`), { titles: ["beta errand"], total: 1 });
+    await json(await api(`${tasksPath(dora.id)}?due_before=2030-04-15T00:00:00`, dora.token), 422); // no offset
+
+    // PATCH changes only what is sent; null clears a due date or a description.
+    const cleared = await json(
+      await api(tasksPath(dora.id, alpha.id), dora.token, { method: "PATCH", body: { due_date: null, priority: "low" } }),
+      200,
+    );
+    assert.deepEqual(
+      [cleared.title, cleared.priority, cleared.due_date, cleared.completed],
+      ["Alpha report", "low", null, false],
+    );
+
+    // Another user's searches and filters never find these tasks.
+    const { bob } = people;
+    for (const query of ["q=errand", "status=completed", "sort=due_date", "priority=high"]) {
+      const response = await api(`${tasksPath(bob.id)}?${query}`, bob.token);
+      const titles = (await json(response, 200)).map((t) => t.title);
+      assert.ok(!titles.some((t) => all.includes(t)), `${query}: bob sees dora's tasks`);
+      assert.equal(Number(response.headers.get("x-total-count")), titles.length, query);
+    }
+  });
 });
 
 describe("user B can never see or change user A's tasks", () => {
@@ -283,6 +341,16 @@ describe("Better Auth's own protections", () => {
     assert.equal(allowed.headers.get("access-control-allow-origin"), servers.authURL);
     const refused = await preflight("http://evil.test");
     assert.equal(refused.headers.get("access-control-allow-origin"), null);
+  });
+
+  test("a list fetched from the frontend's origin may read X-Total-Count", async () => {
+    const { alice } = people;
+    const response = await api(tasksPath(alice.id), alice.token, { headers: { Origin: servers.authURL } });
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.equal(response.headers.get("access-control-allow-origin"), servers.authURL);
+    const exposed = (response.headers.get("access-control-expose-headers") ?? "").split(",").map((h) => h.trim().toLowerCase());
+    assert.ok(exposed.includes("x-total-count"), `X-Total-Count is not exposed: ${exposed}`);
+    assert.equal(Number(response.headers.get("x-total-count")), (await response.json()).length);
   });
 });
 

@@ -9,10 +9,11 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { BACKEND_DIR, backendPython } from "../scripts/backend-python.mjs";
 import { DATABASE } from "./project.mjs";
 
 export const FRONTEND_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const BACKEND_DIR = resolve(FRONTEND_DIR, "..", "backend");
+export { BACKEND_DIR };
 export const ARTIFACTS_DIR = resolve(process.env.E2E_ARTIFACTS_DIR ?? join(FRONTEND_DIR, "e2e", "artifacts"));
 
 /** A port nobody listens on right now. */
@@ -25,12 +26,6 @@ export function freePort() {
       server.close(() => ok(port));
     });
   });
-}
-
-function backendPython() {
-  if (process.env.BACKEND_PYTHON) return process.env.BACKEND_PYTHON;
-  const venv = join(BACKEND_DIR, ".venv", "bin", "python");
-  return existsSync(venv) ? venv : "python3";
 }
 
 async function waitFor(url, child, logFile, seconds = 60) {
