@@ -98,7 +98,7 @@ if [ "$BACKEND_ONLY" = 0 ]; then
   cd "$DEST/frontend"
   [ -d node_modules ] || npm ci --no-audit --no-fund
   step "frontend: starting on http://localhost:$FRONTEND_PORT"
-  npm run dev -- --port "$FRONTEND_PORT" >"$DEST/frontend.log" 2>&1 &
+  npm run dev >"$DEST/frontend.log" 2>&1 &   # the port of the project's auth_url
   PIDS+=($!)
   wait_for "http://127.0.0.1:$FRONTEND_PORT/api/auth/ok" frontend "$DEST/frontend.log" "${PIDS[-1]}"
   echo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import stat
 import subprocess
@@ -92,6 +93,12 @@ def test_origins_follow_auth_url(tmp_path: Path, auth_url: str, origin: str) -> 
     assert read_env(project / "backend/.env")["CORS_ORIGINS"] == origin
     assert read_env(project / "frontend/.env")["TRUSTED_ORIGINS"] == origin
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["frontend_origins"] == [origin]
+    # npm run dev / npm start listen on auth_url's port without PORT (3000 behind an https proxy).
+    package = json.loads((project / "frontend/package.json").read_text())
+    port = auth_url.rsplit(":", 1)[1] if auth_url.count(":") == 2 else "3000"
+    assert package["config"]["port"] == port
+    assert package["scripts"]["dev"] == f"next dev --port {port}"
+    assert port in (project / "README.md").read_text()
 
 
 def test_answers_reach_the_settings(tmp_path: Path) -> None:

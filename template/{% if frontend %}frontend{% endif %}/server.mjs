@@ -7,7 +7,8 @@
 // proxy's: set CLIENT_IP_HEADER to the header the proxy sets (overwrites) with the real client
 // address, and this server leaves the headers alone (see lib/client-address.ts).
 //
-//   node server.mjs [--hostname 0.0.0.0] [--port 3000]      (or HOSTNAME / PORT)
+//   node server.mjs [--hostname 0.0.0.0] [--port N]   (or HOSTNAME / PORT; `npm start` defaults
+//   the port to package.json's config.port, the port of the project's auth_url)
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 
@@ -17,7 +18,7 @@ const { values } = parseArgs({
   options: { hostname: { type: "string", short: "H" }, port: { type: "string", short: "p" } },
 });
 const hostname = values.hostname ?? process.env.HOSTNAME ?? "0.0.0.0";
-const port = Number(values.port ?? process.env.PORT ?? 3000);
+const port = Number(values.port ?? process.env.PORT ?? process.env.npm_package_config_port ?? 3000);
 if (!Number.isInteger(port) || port < 1 || port > 65535) {
   console.error(`error: the port must be a number from 1 to 65535 (got "${values.port ?? process.env.PORT}")`);
   process.exit(2);
