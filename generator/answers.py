@@ -70,6 +70,7 @@ def collect_answers(pairs: list[str], data_file: Path | None) -> dict[str, Any]:
     return answers
 
 
+_KIND_WORDS = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true or false"}
 _BOOL_WORDS = {"true", "false", "yes", "no", "y", "n", "on", "off", "1", "0"}
 
 
@@ -79,6 +80,10 @@ def _check_type(name: str, kind: str, value: Any) -> None:
     Copier validates the values themselves (ranges, choices, formats) afterwards.
     """
     if not isinstance(value, str):
+        expected = {"str": str, "int": int, "float": float, "bool": bool}.get(kind)
+        if expected is not None and not (isinstance(value, expected) or (kind == "float" and isinstance(value, int))):
+            if not (kind == "str" and isinstance(value, int | float)):  # 42 is fine as a name
+                raise BafaError(f"{name} must be {_KIND_WORDS[kind]}, got {type(value).__name__} {value!r}")
         return
     if kind == "int":
         try:

@@ -113,6 +113,23 @@ def test_data_file_errors(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yml", "list.yml", "unknown.yml"]
 
 
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("project_name: [1, 2]\n", "error: project_name must be text, got list [1, 2]"),
+        ("backend_port: [8000]\n", "error: backend_port must be a whole number, got list [8000]"),
+        ("frontend: {a: 1}\n", "error: frontend must be true or false, got dict {'a': 1}"),
+    ],
+)
+def test_data_file_value_of_the_wrong_type_names_the_question(tmp_path: Path, yaml_text: str, message: str) -> None:
+    data = tmp_path / "answers.yml"
+    data.write_text(yaml_text)
+    result = run_bafa("new", str(tmp_path / "app"), "--defaults", "--data-file", str(data))
+    assert result.returncode == 2
+    assert result.stderr.strip() == message
+    assert not (tmp_path / "app").exists()
+
+
 def test_prompts_need_a_terminal(tmp_path: Path) -> None:
     result = run_bafa("new", str(tmp_path / "app"))
     assert result.returncode == 2
