@@ -71,6 +71,8 @@ def update_project(
     source = template_source()
     if not source.is_git:
         raise BafaError("this bafa installation carries no template history; reinstall bafa from a wheel or a checkout")
+    if current == (to or _newest_tag(source.path)):  # nothing to render: say so at once
+        return UpdateResult(path=project, from_version=current, to_version=current, pretend=pretend)
     _redirect_git_to(source.path)
 
     if not pretend:
@@ -119,6 +121,17 @@ def version_of(ref: str) -> object | None:
         return Version(match.group(1) + (f".post{match.group(2)}" if match.group(2) else ""))
     except InvalidVersion:
         return None
+
+
+def _newest_tag(source: Path) -> str | None:
+    """The newest version tag of the template source (a repository or a bundle), the one
+    copier updates to by default; None when it has none."""
+    listing = subprocess.run(
+        ["git", "ls-remote", "--tags", "--refs", str(source)], capture_output=True, text=True, check=False
+    )
+    tags = [line.rsplit("refs/tags/", 1)[-1] for line in listing.stdout.splitlines() if "refs/tags/" in line]
+    versions = [(version, tag) for tag in tags if (version := version_of(tag)) is not None]
+    return max(versions)[1] if versions else None
 
 
 def _check_not_older(current: str, target: str) -> None:

@@ -7,6 +7,7 @@ commit (a changed backend file, a new .env key, a new secret key) tagged v0.2.0.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -147,6 +148,21 @@ def test_clean_update_exits_0_and_rej_style(old_project: tuple[Path, dict[str, s
     assert not list(project.rglob("*.rej"))
     again = _bafa(env, "update", str(project))
     assert again.returncode == 2 and "uncommitted" in again.stderr, "the update left changes to review and commit"
+
+
+def test_an_up_to_date_project_is_said_so_at_once(template_versions: Path, tmp_path: Path) -> None:
+    """Issue 16: `update --pretend` on an up-to-date project took 23 s and warned three times."""
+    env = _offline_env(template_versions, tmp_path / "cache")
+    project = new_at(template_versions, "v0.2.0", env, tmp_path / "proj")
+    for args in (("--pretend",), (), ("--to", "v0.2.0")):
+        trace = tmp_path / f"git-trace{len(args)}.log"  # every git command bafa and copier run
+        result = _bafa(env | {"GIT_TRACE": str(trace)}, "update", str(project), *args)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "from template v0.2.0 to v0.2.0" in result.stdout and "already up to date" in result.stdout
+        assert result.stderr == "", result.stderr
+        commands = re.findall(r"trace: built-in: git (\S+)", trace.read_text())
+        assert "clone" not in commands and "checkout" not in commands, f"nothing to render, yet: {commands[:12]}"
+    assert _git(project, "status", "--porcelain") == ""
 
 
 def test_conflicts_as_rej_files(old_project: tuple[Path, dict[str, str]]) -> None:
