@@ -16,6 +16,7 @@ app = typer.Typer(
     help="Generate and update secure Better Auth + FastAPI task projects.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain Click help: `Usage: bafa new [OPTIONS] DEST`, no type column
 )
 
 
@@ -47,7 +48,9 @@ def _root(
 
 @app.command()
 def new(
-    dest: Annotated[Path, typer.Argument(help="Folder to create the project in (must be empty or absent).")],
+    dest: Annotated[
+        Path, typer.Argument(metavar="DEST", help="Folder to create the project in (must be empty or absent).")
+    ],
     defaults: Annotated[
         bool,
         typer.Option(
@@ -107,7 +110,9 @@ class ConflictStyle(StrEnum):
 
 @app.command()
 def update(
-    path: Annotated[Path, typer.Argument(help="The generated project to update (default: this folder).")] = Path("."),
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="The generated project to update (default: this folder).")
+    ] = Path("."),
     to: Annotated[
         str | None,
         typer.Option("--to", metavar="VERSION", help="Template version (git tag) to move to; default: the newest."),
@@ -156,7 +161,9 @@ def update(
 
 @app.command()
 def doctor(
-    path: Annotated[Path, typer.Argument(help="The project to audit (default: this folder).")] = Path("."),
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="The project to audit (default: this folder).")] = Path(
+        "."
+    ),
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too, not only on failures.")] = False,
 ) -> None:
@@ -176,7 +183,10 @@ def doctor(
 
 @app.command()
 def bootstrap(
-    manifest: Annotated[Path, typer.Argument(help="YAML manifest: issuer, origins and services (docs/bootstrap.md).")],
+    manifest: Annotated[
+        Path,
+        typer.Argument(metavar="MANIFEST", help="YAML manifest: issuer, origins and services (docs/bootstrap.md)."),
+    ],
     into: Annotated[
         Path, typer.Option("--into", metavar="DIR", help="Folder to create the services in (default: this folder).")
     ] = Path("."),
@@ -201,6 +211,7 @@ def bootstrap(
 token_app = typer.Typer(
     help="Explain why the backend would accept or reject a JWT, or mint a local test token.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(token_app, name="token")
 

@@ -154,3 +154,8 @@ def test_version_and_help() -> None:
         assert option in help_text.stdout
     top = run_bafa("--help")
     assert top.returncode == 0 and "--install-completion" in top.stdout
+    # Plain Click help: the argument by its name, no type column next to flags (issue 16).
+    assert help_text.stdout.startswith("Usage: bafa new [OPTIONS] {DEST}")
+    for command in (("new",), ("update",), ("doctor",), ("bootstrap",), ("token", "inspect"), ("token", "mint")):
+        text = run_bafa(*command, "--help").stdout
+        assert "<bool>" not in text and "{dest}" not in text and "{path}" not in text, (command, text)
