@@ -264,8 +264,8 @@ def token_mint(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point (also `python -m generator`: the help still says `bafa`)."""
+    app(prog_name="bafa")
 
 
 if __name__ == "__main__":
