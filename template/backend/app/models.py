@@ -15,7 +15,7 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic import Field as BodyField
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String
+from sqlalchemy import BigInteger, DateTime, Index, Integer, String, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -71,9 +71,11 @@ class Task(SQLModel, table=True):
     migration (`alembic revision --autogenerate -m "..."`), tests/test_migrations.py checks it.
     """
 
-    # Every list query filters on user_id first. (user_id, id) serves the default order (newest
-    # first) and any lookup by user_id alone; the others serve the status filter and the
-    # orders by due date and by last change (app/api/task_list.py).
+    # Every list query filters on user_id first (app/api/task_list.py). (user_id, id) serves the
+    # default order (newest first) and any lookup by user_id alone; (user_id, completed, id) the
+    # status filter; (user_id, due_date) the due-date ranges; (user_id, updated_at) the order by
+    # last change; ix_task_user_id_due_order the order by due date, tasks without one last,
+    # exactly as task_list.py writes it (bench/bench_list_filters.py measures each).
     # SQLite: AUTOINCREMENT, so a deleted task's id is never given to another (user's) task
     # (PostgreSQL's BIGSERIAL never reuses one anyway).
     __table_args__ = (
@@ -81,6 +83,7 @@ class Task(SQLModel, table=True):
         Index("ix_task_user_id_completed_id", "user_id", "completed", "id"),
         Index("ix_task_user_id_due_date", "user_id", "due_date"),
         Index("ix_task_user_id_updated_at", "user_id", "updated_at"),
+        Index("ix_task_user_id_due_order", "user_id", text("(due_date IS NULL)"), "due_date", "id"),
         {"sqlite_autoincrement": True},
     )
 
