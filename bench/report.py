@@ -121,6 +121,22 @@ def main() -> None:
             met = all(e["target_met"] for e in cases.values())
             rows.append(f"| 6. burst, one token, {name} ({label}, {measured}) | {figures} | — "
                         f"| 0×500 and /health < 100 ms: {mark(met)} |")
+    filters = load("list_filters")
+    if filters:
+        for db, res in filters["databases"].items():
+            cases, r = res["cases"], res["ratios"]
+            pages = "; ".join(f"{c} {v['model']['heavy']['page']['median_ms']:.1f}/"
+                              f"{v['model']['heavy']['request']['median_ms']:.1f}" for c, v in cases.items())
+            growth = ", ".join(f"{c} {v['heavy_vs_normal_model']['page']:.1f}" for c, v in r.items())
+            gain = ", ".join(f"{c} {v['baseline_vs_model_heavy']['request']:.1f}" for c, v in r.items())
+            missed = [c for c, v in r.items() if not v["page_growth_target_met"]]
+            rows.append(
+                f"| 9. list filters, {db} ({filters['heavy_user_tasks'] // 1000}k-task user vs "
+                f"{filters['tasks_per_normal_user']}, model indexes) | page/request ms, heavy user: {pages} | "
+                f"page heavy ÷ normal: {growth}; request baseline ÷ model (heavy): {gain} | "
+                f"page ≤ {filters['target_page_heavy_vs_normal']}: met {len(r) - len(missed)} of {len(r)}"
+                f"{' (**missed**: ' + ', '.join(missed) + ')' if missed else ''} |"
+            )
     print("\n".join(rows))
 
 

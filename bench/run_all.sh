@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every benchmark in turn (about 10-12 minutes on 2 cores); results in bench/results/*.json.
+# Run every benchmark in turn (about 17-19 minutes on 2 cores); results in bench/results/*.json.
 #
 #   PYTHON=/path/to/venv/bin/python bash bench/run_all.sh   # default: python3 on PATH
 #   SKIP_POSTGRES=1 bash bench/run_all.sh                   # no local PostgreSQL server
@@ -22,6 +22,7 @@ profile=()
 if command -v py-spy >/dev/null; then profile=(--profile); fi
 run bench_auth.py --duration 8 --rounds 3 "${profile[@]}"
 if [ -n "${SKIP_POSTGRES:-}" ]; then run bench_list.py --no-postgres; else run bench_list.py; fi
+if [ -n "${SKIP_POSTGRES:-}" ]; then run bench_list_filters.py --no-postgres; else run bench_list_filters.py; fi
 run bench_tests.py --runs 3 --modes shared_secret jwks
 # vs FastAPI's full-stack template: FSFT prepared beforehand (bench/README.md), never installed here.
 if [ -n "${SKIP_POSTGRES:-}" ]; then
