@@ -130,8 +130,10 @@ class Settings(AuthSettings):
                 try:
                     return json.loads(text)
                 except json.JSONDecodeError:
-                    raise ValueError("CORS_ORIGINS: not a JSON list; or write a,b,c") from None
-            return [part.strip() for part in text.split(",") if part.strip()]
+                    # A JSON list whose quotes a shell removed (`set -a; . ./.env` on a
+                    # 0.2 project's ["http://localhost:3000"]): the same origins.
+                    text = text.removeprefix("[").removesuffix("]")
+            return [part.strip().strip("'\"") for part in text.split(",") if part.strip()]
         return value
 
     @field_validator("CORS_ORIGINS")
