@@ -5,6 +5,7 @@ import { jwt } from "better-auth/plugins";
 
 import { createAuthDatabase } from "./auth-database";
 import { authStorage } from "./auth-storage";
+import { HTTP_URL } from "./backend-url";
 import { clientAddressOptions } from "./client-address";
 import { jwtSigning } from "./jwt-signing";
 import { JWT_TTL_MINUTES, PROJECT_NAME, SESSION_TTL_DAYS } from "./project";
@@ -28,7 +29,7 @@ function readSecret(): string {
 
 function readBaseURL(): string {
   const value = process.env.BETTER_AUTH_URL ?? "";
-  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(value) || value.endsWith("/")) {
+  if (!HTTP_URL.test(value) || value.endsWith("/")) {
     throw new Error(
       `BETTER_AUTH_URL must be an http(s) URL without a trailing slash, e.g. http://localhost:3000 (got "${value}").`,
     );
