@@ -23,9 +23,10 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
+from processes import require
 from test_generated_backends import run_generated_tests
 
-from conftest import IN_CI, clean_env, generate, read_env
+from conftest import clean_env, generate, read_env
 
 PG_HOST = os.environ.get("BAFA_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("BAFA_PG_PORT", "5432"))
@@ -34,13 +35,6 @@ USERS = 20
 TASKS_PER_USER = 8
 WORKERS = 2
 CLIENT_THREADS = 16  # bounded load: at most this many requests in flight
-
-
-def _require(condition: bool, reason: str) -> None:
-    if not condition:
-        if IN_CI:
-            pytest.fail(f"{reason} (CI must provide it)")
-        pytest.skip(reason)
 
 
 def _admin_connect():
@@ -67,7 +61,7 @@ def _postgres_reason() -> str | None:
 @pytest.fixture(scope="module")
 def postgres() -> None:
     reason = _postgres_reason()
-    _require(reason is None, reason or "")
+    require(reason is None, reason or "")
 
 
 @pytest.fixture
