@@ -101,18 +101,21 @@ def test_the_app_creates_no_tables_by_default(engine: Engine, settings: Settings
     assert "task" not in _tables(engine)
 
 
+# A task row as the 0001/0002 schema holds it (the columns every version has).
+INSERT_TASK = text(
+    "INSERT INTO task (user_id, title, description, completed, created_at, updated_at)"
+    " VALUES (:user_id, :title, :description, :completed, :at, :at) RETURNING id"
+)
+
+
 def test_migrated_schema_never_reuses_an_id(alembic_config: Config, engine: Engine) -> None:
     """SQLite reuses the highest rowid after a delete unless the table is AUTOINCREMENT."""
     command.upgrade(alembic_config, "head")
     row = {"title": "t", "description": "", "completed": False, "at": "2026-01-01 00:00:00"}
-    insert = text(
-        "INSERT INTO task (user_id, title, description, completed, created_at, updated_at)"
-        " VALUES (:user_id, :title, :description, :completed, :at, :at) RETURNING id"
-    )
     with engine.begin() as connection:
-        first = connection.execute(insert, {**row, "user_id": "a"}).scalar_one()
+        first = connection.execute(INSERT_TASK, {**row, "user_id": "a"}).scalar_one()
         connection.execute(text("DELETE FROM task WHERE id = :id"), {"id": first})
-        second = connection.execute(insert, {**row, "user_id": "b"}).scalar_one()
+        second = connection.execute(INSERT_TASK, {**row, "user_id": "b"}).scalar_one()
     assert second != first
 
 
@@ -123,13 +126,9 @@ def test_0003_keeps_tasks_and_never_reuses_a_deleted_id(
     SQLite the table copy must not forget the id of a task deleted before the upgrade."""
     command.upgrade(alembic_config, "0002")
     row = {"title": "old", "description": "kept", "completed": True, "at": "2026-01-01 00:00:00"}
-    insert = text(
-        "INSERT INTO task (user_id, title, description, completed, created_at, updated_at)"
-        " VALUES (:user_id, :title, :description, :completed, :at, :at) RETURNING id"
-    )
     with engine.begin() as connection:
-        kept = connection.execute(insert, {**row, "user_id": "a"}).scalar_one()
-        newest = connection.execute(insert, {**row, "user_id": "b"}).scalar_one()
+        kept = connection.execute(INSERT_TASK, {**row, "user_id": "a"}).scalar_one()
+        newest = connection.execute(INSERT_TASK, {**row, "user_id": "b"}).scalar_one()
         connection.execute(text("DELETE FROM task WHERE id = :id"), {"id": newest})
     command.upgrade(alembic_config, "head")
     with engine.begin() as connection:
