@@ -19,6 +19,11 @@ from pathlib import Path
 import httpx
 
 BACKEND = Path(__file__).resolve().parents[1]
+# Longer than any test keeps a connection idle. With uvicorn's 5 s default, a pooled client
+# connection idle for 5 s can be closed by the server just as the client sends on it again:
+# the client then gets a ReadError that says nothing about the app (a loaded CI machine
+# stretches a burst past 5 s).
+KEEP_ALIVE_SECONDS = 120
 
 
 def _free_port() -> int:
@@ -51,6 +56,7 @@ def live_server(settings: dict[str, object], log_path: Path) -> Iterator[str]:
     env.update(settings_env(settings))
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--no-access-log"]
+    command += ["--timeout-keep-alive", str(KEEP_ALIVE_SECONDS)]
     with log_path.open("w") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command, cwd=BACKEND, env=env, stdout=log, stderr=subprocess.STDOUT
