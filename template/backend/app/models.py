@@ -64,45 +64,6 @@ PRIORITY_RANK = {Priority.low: 0, Priority.medium: 1, Priority.high: 2}
 PRIORITY_MAX = max(len(p) for p in Priority)
 
 
-class Task(SQLModel, table=True):
-    """A task, owned by the user whose id is in user_id (the token's sub).
-
-    The schema is created by Alembic (migrations/versions/); a change here needs a new
-    migration (`alembic revision --autogenerate -m "..."`), tests/test_migrations.py checks it.
-    """
-
-    # Every list query filters on user_id first (app/api/task_list.py). (user_id, id) serves the
-    # default order (newest first) and any lookup by user_id alone; (user_id, completed, id) the
-    # status filter; (user_id, due_date) the due-date ranges; (user_id, updated_at) the order by
-    # last change; ix_task_user_id_due_order the order by due date, tasks without one last,
-    # exactly as task_list.py writes it (bench/bench_list_filters.py measures each).
-    # SQLite: AUTOINCREMENT, so a deleted task's id is never given to another (user's) task
-    # (PostgreSQL's BIGSERIAL never reuses one anyway).
-    __table_args__ = (
-        Index("ix_task_user_id_id", "user_id", "id"),
-        Index("ix_task_user_id_completed_id", "user_id", "completed", "id"),
-        Index("ix_task_user_id_due_date", "user_id", "due_date"),
-        Index("ix_task_user_id_updated_at", "user_id", "updated_at"),
-        Index("ix_task_user_id_due_order", "user_id", text("(due_date IS NULL)"), "due_date", "id"),
-        {"sqlite_autoincrement": True},
-    )
-
-    # 64-bit ids everywhere (BIGSERIAL on PostgreSQL); SQLite keeps INTEGER for its rowid alias.
-    id: int | None = Field(default=None, primary_key=True, sa_type=ID_TYPE)
-    user_id: str = Field(max_length=USER_ID_MAX)
-    title: str = Field(max_length=TITLE_MAX)
-    description: str | None = Field(default=None, max_length=DESCRIPTION_COLUMN_MAX)
-    completed: bool = False
-    priority: Priority = Field(
-        default=Priority.medium,
-        sa_type=String(PRIORITY_MAX),
-        sa_column_kwargs={"server_default": Priority.medium.value},
-    )
-    due_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
-
-
 # The published schema says exactly what is accepted (the schema tests accept every input it
 # allows and expect a refusal for everything else), so every rule is a JSON-schema rule:
 # - no NUL characters (PostgreSQL cannot store them): a pattern, not a hidden check;
@@ -138,6 +99,9 @@ DATE_TIME_PATTERN = (
 
 
 def _parse_date_time(value: object) -> datetime:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # Already parsed (JSON never gives one): a body turned into a Task (TaskBase's rules).
+        return value.astimezone(UTC)
     if not isinstance(value, str) or not re.fullmatch(DATE_TIME_PATTERN, value):
         raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2030-05-01T17:00:00Z")
     try:
@@ -165,20 +129,67 @@ class _Body(BaseModel):
     """Request bodies reject unknown fields, so a client can never send user_id, and take JSON
     types as the schema states them (strict: `"yes"` is not a boolean, `"1"` not a number)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # from_attributes off: a body is a JSON object, never an object's attributes (SQLModel, the
+    # other base of the task bodies, turns it on).
+    model_config = ConfigDict(extra="forbid", strict=True, from_attributes=False)
 
 
-class TaskCreate(_Body):
+class TaskBase(SQLModel):
+    """The fields a user sets on a task, each declared once: the rules of what a client may
+    send, and (sa_type, ignored outside the table) how the column stores it.
+
+    TaskCreate takes them as they are and Task adds the owner, the id and the timestamps.
+    TaskUpdate makes each one optional; TaskPublic answers them as stored, without the input
+    rules (a task saved before 0.3 may hold a 2000-character description).
+    """
+
+    title: Title = Field(sa_type=String(TITLE_MAX))
+    # The column is wider than what the API accepts (DESCRIPTION_COLUMN_MAX).
+    description: Description | None = Field(default=None, sa_type=String(DESCRIPTION_COLUMN_MAX))
+    completed: bool = False
+    priority: PriorityName = Field(
+        default=Priority.medium,
+        sa_type=String(PRIORITY_MAX),
+        sa_column_kwargs={"server_default": Priority.medium.value},
+    )
+    due_date: DateTimeUTC | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Task(TaskBase, table=True):
+    """A task, owned by the user whose id is in user_id (the token's sub).
+
+    The schema is created by Alembic (migrations/versions/); a change here needs a new
+    migration (`alembic revision --autogenerate -m "..."`), tests/test_migrations.py checks it.
+    """
+
+    # Every list query filters on user_id first (app/api/task_list.py). (user_id, id) serves the
+    # default order (newest first) and any lookup by user_id alone; (user_id, completed, id) the
+    # status filter; (user_id, due_date) the due-date ranges; (user_id, updated_at) the order by
+    # last change; ix_task_user_id_due_order the order by due date, tasks without one last,
+    # exactly as task_list.py writes it (bench/bench_list_filters.py measures each).
+    # SQLite: AUTOINCREMENT, so a deleted task's id is never given to another (user's) task
+    # (PostgreSQL's BIGSERIAL never reuses one anyway).
+    __table_args__ = (
+        Index("ix_task_user_id_id", "user_id", "id"),
+        Index("ix_task_user_id_completed_id", "user_id", "completed", "id"),
+        Index("ix_task_user_id_due_date", "user_id", "due_date"),
+        Index("ix_task_user_id_updated_at", "user_id", "updated_at"),
+        Index("ix_task_user_id_due_order", "user_id", text("(due_date IS NULL)"), "due_date", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    # 64-bit ids everywhere (BIGSERIAL on PostgreSQL); SQLite keeps INTEGER for its rowid alias.
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID_TYPE)
+    user_id: str = Field(max_length=USER_ID_MAX)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class TaskCreate(TaskBase, _Body):
     """POST body."""
 
-    title: Title
-    description: Description | None = None
-    completed: bool = False
-    priority: PriorityName = Priority.medium
-    due_date: DateTimeUTC | None = None
 
-
-class TaskUpdate(_Body):
+class TaskUpdate(TaskBase, _Body):
     """PUT and PATCH body: any subset of the editable fields; fields not sent stay as they are,
     and an empty body changes nothing. `description` and `due_date` may be null (cleared); the
     others may be left out but not sent as null (the schema says so: optional, not nullable).
@@ -198,7 +209,10 @@ class TaskCompletion(_Body):
 
 
 class TaskPublic(BaseModel):
-    """A task as returned by the API."""
+    """A task as returned by the API: every field as stored, always present.
+
+    Not a TaskBase: the input rules are not applied to answers (a task saved before 0.3 may
+    hold a 2000-character description), and the schema lists no defaults here."""
 
     model_config = ConfigDict(from_attributes=True)
 

@@ -181,3 +181,17 @@ def test_new_fields_defaults_and_user_id(client: TestClient, headers_a: dict[str
     task = _create(client, headers_a, USER_A, title="plain")
     assert task["user_id"] == USER_A
     assert (task["description"], task["priority"], task["due_date"]) == (None, "medium", None)
+
+
+def test_a_body_turned_into_a_task_keeps_every_value() -> None:
+    """Task and the bodies share TaskBase: `Task.model_validate(body, update=...)` (SQLModel's
+    way, which a new route may use) takes a validated body as it is, due date included."""
+    from app.models import Priority, Task, TaskCreate
+
+    body = TaskCreate.model_validate(
+        {"title": " buy milk ", "description": "2 l", "priority": "high", "due_date": SOON}
+    )
+    task = Task.model_validate(body, update={"user_id": USER_A})
+    assert (task.user_id, task.title, task.description) == (USER_A, "buy milk", "2 l")
+    assert (task.completed, task.priority) == (False, Priority.high)
+    assert task.due_date == datetime.fromisoformat(SOON) and task.due_date.tzinfo == UTC
