@@ -17,6 +17,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import ErrorBoundary, RequestContextMiddleware
 from app.core.overload import InFlightLimit, add_overload_handlers
 from app.core.rate_limit import RateLimiter
+from app.core.security import TokenVerifier
 from app.db import create_db_engine, create_sync_engine, create_tables, session_factory
 
 
@@ -53,6 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.router.route_class = AuthFirstRoute  # for routes added to the app itself
     app.state.settings = settings
+    # Per app, never module globals: its signing keys and the tokens it verified (the JWT check,
+    # app/core/security.py), reached through app/api/deps.py.
+    app.state.token_verifier = TokenVerifier(settings)
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.sync_engine = sync_engine

@@ -1,4 +1,4 @@
-"""The verified-token cache of app.core.security: faster, never weaker.
+"""The verified-token cache of app.core.security (one per app): faster, never weaker.
 
 - a token already verified is not decoded again (the cache works);
 - exp is enforced on every hit: an expired token is refused even though it was accepted before;
@@ -7,79 +7,89 @@
   token gives its own user;
 - the cache is tied to the settings: another secret/key set, audience, issuer or leeway makes a
   remembered token a miss, verified (and here refused) in full;
-- failures are never cached.
+- failures are never cached;
+- the cache and the keys belong to one app: another app in the same process shares neither.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import jwt
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from support import AUTH_MODE, USER_A, USER_B, bearer, mint_token, verify
 
 from app.core import security
 from app.core.config import Settings
-from app.core.security import TokenError, VerifiedTokens
+from app.core.security import TokenError, TokenVerifier, VerifiedTokens
+from app.factory import create_app
 
 
 @pytest.fixture
-def decodes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """A fresh, empty cache, and the list of tokens that were verified in full (decoded)."""
-    monkeypatch.setattr(security, "verified_tokens", VerifiedTokens())
+def verifier(settings: Settings) -> TokenVerifier:
+    """The JWT check as an app holds it (app.state.token_verifier), with an empty cache."""
+    return TokenVerifier(settings)
+
+
+def count_decodes(verifier: TokenVerifier, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The list of tokens that `verifier` verifies in full (decodes) from now on."""
     seen: list[str] = []
-    real = security._decode
+    real = verifier._decode
 
-    def counting(token: str, settings: Settings) -> Any:
+    def counting(token: str) -> Any:
         seen.append(token)
-        return real(token, settings)
+        return real(token)
 
-    monkeypatch.setattr(security, "_decode", counting)
-    yield seen
+    monkeypatch.setattr(verifier, "_decode", counting)
+    return seen
+
+
+@pytest.fixture
+def decodes(verifier: TokenVerifier, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    return count_decodes(verifier, monkeypatch)
 
 
 def claims_of(token: str) -> dict[str, Any]:
     return jwt.decode(token, options={"verify_signature": False})
 
 
-def test_a_verified_token_is_not_decoded_again(settings: Settings, decodes: list[str]) -> None:
+def test_a_verified_token_is_not_decoded_again(verifier: TokenVerifier, decodes: list[str]) -> None:
     token = mint_token(USER_A)
-    first = verify(token, settings)
+    first = verify(token, verifier)
     for _ in range(5):
-        assert verify(token, settings) == first
+        assert verify(token, verifier) == first
     assert first.id == USER_A
     assert decodes == [token]
-    assert len(security.verified_tokens) == 1
+    assert len(verifier.verified) == 1
 
 
 def test_exp_is_enforced_on_every_hit(
-    settings: Settings, decodes: list[str], monkeypatch: pytest.MonkeyPatch
+    settings: Settings, verifier: TokenVerifier, decodes: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = mint_token(USER_A, exp_delta=60)
-    verify(token, settings)
+    verify(token, verifier)
     exp = claims_of(token)["exp"]
     leeway = settings.JWT_LEEWAY_SECONDS
 
     # One second before the end of the leeway: still a hit.
     monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: exp + leeway - 1))
-    verify(token, settings)
+    verify(token, verifier)
     assert decodes == [token]
 
     # At exp + leeway the cache refuses the hit and the token is verified in full (PyJWT uses
     # its own clock, so here it still passes: the point is that the cache did not answer).
     monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: exp + leeway))
-    verify(token, settings)
+    verify(token, verifier)
     assert decodes == [token, token]
 
 
 def test_a_remembered_token_is_refused_once_expired(settings: Settings) -> None:
-    strict = settings.model_copy(update={"JWT_LEEWAY_SECONDS": 0})
+    strict = TokenVerifier(settings.model_copy(update={"JWT_LEEWAY_SECONDS": 0}))
     token = mint_token(USER_A, exp_delta=2)
     assert verify(token, strict).id == USER_A  # remembered
     exp = claims_of(token)["exp"]
@@ -90,17 +100,17 @@ def test_a_remembered_token_is_refused_once_expired(settings: Settings) -> None:
 
 
 def test_the_cache_is_bounded_least_recently_used_first(
-    settings: Settings, decodes: list[str], monkeypatch: pytest.MonkeyPatch
+    verifier: TokenVerifier, decodes: list[str]
 ) -> None:
-    monkeypatch.setattr(security, "verified_tokens", VerifiedTokens(max_size=3))
+    verifier.verified = VerifiedTokens(max_size=3)
     tokens = [mint_token(f"user-{n}") for n in range(10)]
     for token in tokens:
-        verify(token, settings)
-        assert len(security.verified_tokens) <= 3
+        verify(token, verifier)
+        assert len(verifier.verified) <= 3
     decodes.clear()
-    verify(tokens[-1], settings)  # recent: a hit
+    verify(tokens[-1], verifier)  # recent: a hit
     assert decodes == []
-    verify(tokens[0], settings)  # evicted long ago: verified again
+    verify(tokens[0], verifier)  # evicted long ago: verified again
     assert decodes == [tokens[0]]
 
 
@@ -109,25 +119,25 @@ def _flip(token: str, index: int) -> str:
     return token[:index] + ("A" if char != "A" else "B") + token[index + 1 :]
 
 
-def test_one_changed_character_is_not_a_hit(settings: Settings, decodes: list[str]) -> None:
+def test_one_changed_character_is_not_a_hit(verifier: TokenVerifier, decodes: list[str]) -> None:
     token = mint_token(USER_A)
-    verify(token, settings)
+    verify(token, verifier)
     header, payload, signature = token.split(".")
     in_payload = len(header) + 1 + len(payload) // 2
     in_signature = len(header) + len(payload) + 2 + 1
     for index in (in_payload, in_signature):
         changed = _flip(token, index)
         with pytest.raises(TokenError):
-            verify(changed, settings)
+            verify(changed, verifier)
         assert decodes[-1] == changed, "a different token must be verified in full"
-    assert verify(token, settings).id == USER_A  # the original is still fine
+    assert verify(token, verifier).id == USER_A  # the original is still fine
 
 
-def test_each_token_gives_its_own_user(settings: Settings) -> None:
+def test_each_token_gives_its_own_user(verifier: TokenVerifier) -> None:
     a, b = mint_token(USER_A), mint_token(USER_B)
     for _ in range(3):
-        assert verify(a, settings).id == USER_A
-        assert verify(b, settings).id == USER_B
+        assert verify(a, verifier).id == USER_A
+        assert verify(b, verifier).id == USER_B
 
 
 @pytest.mark.parametrize(
@@ -138,58 +148,69 @@ def test_each_token_gives_its_own_user(settings: Settings) -> None:
     ],
 )
 def test_other_settings_do_not_reuse_a_verification(
-    settings: Settings, decodes: list[str], change: dict[str, str]
+    settings: Settings, verifier: TokenVerifier, decodes: list[str], change: dict[str, str]
 ) -> None:
+    """Settings changed at run time: a remembered token is verified again under the new ones."""
     token = mint_token(USER_A)
-    verify(token, settings)
-    other = settings.model_copy(update=change)
+    verify(token, verifier)
+    for name, value in change.items():
+        setattr(settings, name, value)
     with pytest.raises(TokenError, match="invalid (audience|issuer)"):
-        verify(token, other)
+        verify(token, verifier)
     assert decodes == [token, token]
 
 
-def test_a_new_leeway_does_not_reuse_a_verification(settings: Settings, decodes: list[str]) -> None:
+def test_a_new_leeway_does_not_reuse_a_verification(
+    settings: Settings, verifier: TokenVerifier, decodes: list[str]
+) -> None:
     token = mint_token(USER_A)
-    verify(token, settings)
-    verify(token, settings.model_copy(update={"JWT_LEEWAY_SECONDS": 0}))
+    verify(token, verifier)
+    settings.JWT_LEEWAY_SECONDS = 0
+    verify(token, verifier)
     assert decodes == [token, token]
 
 
 def test_another_signing_key_invalidates(
-    settings: Settings, decodes: list[str], tmp_path: Path
+    settings: Settings, verifier: TokenVerifier, decodes: list[str]
 ) -> None:
     """shared_secret: a new BETTER_AUTH_SECRET; jwks: a JWKS that publishes another key."""
     token = mint_token(USER_A)
-    verify(token, settings)
+    verify(token, verifier)
     if AUTH_MODE == "jwks":
         from signing import JwksServer, new_key  # type: ignore[attr-defined]
 
         server = JwksServer(new_key(kid="another-key"))
+        original = settings.JWKS_URL
         try:
-            other = settings.model_copy(update={"JWKS_URL": server.url})
+            settings.JWKS_URL = server.url
             with pytest.raises(TokenError, match="unknown signing key"):
-                verify(token, other)
+                verify(token, verifier)
         finally:
+            settings.JWKS_URL = original
             server.close()
     else:
-        other = settings.model_copy(update={"BETTER_AUTH_SECRET": secrets.token_urlsafe(48)})
+        original = settings.BETTER_AUTH_SECRET
+        settings.BETTER_AUTH_SECRET = secrets.token_urlsafe(48)
         with pytest.raises(TokenError, match="invalid signature"):
-            verify(token, other)
-    assert verify(token, settings).id == USER_A
+            verify(token, verifier)
+        settings.BETTER_AUTH_SECRET = original
+    assert verify(token, verifier).id == USER_A
 
 
-def test_the_same_secret_changed_in_place_invalidates(settings: Settings) -> None:
+def test_the_same_secret_changed_in_place_invalidates(
+    settings: Settings, verifier: TokenVerifier
+) -> None:
     """Settings changed at run time (not only a new Settings object) are honoured."""
     token = mint_token(USER_A)
-    verify(token, settings)
+    verify(token, verifier)
     if AUTH_MODE == "jwks":
         settings.JWT_AUDIENCE = "https://changed.example"
         with pytest.raises(TokenError, match="invalid audience"):
-            verify(token, settings)
+            verify(token, verifier)
     else:
         settings.BETTER_AUTH_SECRET = secrets.token_urlsafe(48)
         with pytest.raises(TokenError, match="invalid signature"):
-            verify(token, settings)
+            verify(token, verifier)
 
 
 @pytest.mark.parametrize(
@@ -201,19 +222,20 @@ def test_the_same_secret_changed_in_place_invalidates(settings: Settings) -> Non
     ],
 )
 def test_failures_are_never_cached(
-    settings: Settings, decodes: list[str], kwargs: dict[str, Any]
+    verifier: TokenVerifier, decodes: list[str], kwargs: dict[str, Any]
 ) -> None:
     token = mint_token(**kwargs)
     for attempt in range(1, 3):
         with pytest.raises(TokenError):
-            verify(token, settings)
+            verify(token, verifier)
         assert len(decodes) == attempt
-    assert len(security.verified_tokens) == 0
+    assert len(verifier.verified) == 0
 
 
 def test_over_http_a_remembered_token_keeps_the_same_answers(
-    client: TestClient, decodes: list[str]
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    decodes = count_decodes(app.state.token_verifier, monkeypatch)
     token = mint_token(USER_A)
     for _ in range(3):
         response = client.get("/api/me", headers=bearer(token))
@@ -222,3 +244,46 @@ def test_over_http_a_remembered_token_keeps_the_same_answers(
     changed = _flip(token, len(token) - 5)
     response = client.get("/api/me", headers=bearer(changed))
     assert response.status_code == 401
+
+
+def test_two_apps_in_one_process_share_no_auth_state(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each app verifies with its own cache and its own keys (made by create_app, nothing kept
+    in module globals). App B has other keys: another BETTER_AUTH_SECRET, or (jwks) the same
+    JWKS URL after the issuer withdrew the key app A fetched, so a new app trusts only what is
+    published now. A token app A accepted and remembered is refused by B, and B's refusal
+    leaves A's memory alone."""
+    decoded: list[str] = []
+    real_decode = jwt.decode
+
+    def counting(token: str, *args: Any, **kwargs: Any) -> Any:
+        decoded.append(token)
+        return real_decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting)
+    token = mint_token(USER_A)
+    server = None
+    if AUTH_MODE == "jwks":
+        from signing import TEST_KEY, JwksServer, new_key  # type: ignore[attr-defined]
+
+        server = JwksServer(TEST_KEY)
+        settings_a = settings.model_copy(update={"JWKS_URL": server.url})
+        settings_b = settings_a.model_copy()
+    else:
+        settings_a = settings
+        settings_b = settings.model_copy(update={"BETTER_AUTH_SECRET": secrets.token_urlsafe(48)})
+    try:
+        with TestClient(create_app(settings_a)) as a, TestClient(create_app(settings_b)) as b:
+            assert a.get("/api/me", headers=bearer(token)).status_code == 200
+            if server is not None:
+                server.keys = [new_key(kid="after-the-withdrawal")]
+            assert b.get("/api/me", headers=bearer(token)).status_code == 401
+            verified_by_a_and_b = len(decoded)
+            assert a.get("/api/me", headers=bearer(token)).status_code == 200
+            assert len(decoded) == verified_by_a_and_b, "B's refusal made A verify it again"
+        if server is not None:
+            assert server.requests == 2, "each app fetches its own keys"
+    finally:
+        if server is not None:
+            server.close()

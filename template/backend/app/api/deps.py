@@ -1,6 +1,8 @@
 """Request dependencies: the authenticated user (from the Bearer token) and a DB session.
 
-All of them are async: on the request path nothing hops to the thread pool.
+All of them are async: on the request path nothing hops to the thread pool. What an app holds
+for its requests (the token verifier, the rate limiter, the sessions) lives on app.state,
+made by create_app(), never in module globals.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from fastapi import Depends, HTTPException, Request, status
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.config import Settings
 from app.core.rate_limit import RateLimiter
-from app.core.security import AuthenticatedUser, KeysUnavailable, TokenError, verify_token
+from app.core.security import AuthenticatedUser, KeysUnavailable, TokenError, TokenVerifier
 from app.db import get_session, get_sync_session
 
 logger = logging.getLogger("app.auth")
@@ -70,7 +71,15 @@ def bearer_token(request: Request) -> tuple[str | None, str, str]:
     return token, "", ""
 
 
-async def get_current_user(request: Request) -> AuthenticatedUser:
+async def get_token_verifier(request: Request) -> TokenVerifier:
+    """The app's JWT check (app/core/security.py): its signing keys and verified tokens."""
+    return request.app.state.token_verifier
+
+
+Verifier = Annotated[TokenVerifier, Depends(get_token_verifier)]
+
+
+async def get_current_user(request: Request, verifier: Verifier) -> AuthenticatedUser:
     """Verify `Authorization: Bearer <token>`, apply the rate limits, return the token's user."""
     limiter: RateLimiter = request.app.state.rate_limiter
     client = request.client.host if request.client else "unknown"
@@ -89,9 +98,8 @@ async def get_current_user(request: Request) -> AuthenticatedUser:
     token, reason, challenge = bearer_token(request)
     if token is None:
         await refuse(request, reason, challenge)
-    settings: Settings = request.app.state.settings
     try:
-        user = await verify_token(token, settings)
+        user = await verifier.verify(token)
     except TokenError as exc:
         await refuse(request, exc.reason, 'Bearer error="invalid_token"')
     except KeysUnavailable as exc:

@@ -164,7 +164,8 @@ class Settings(AuthSettings):
 
     @model_validator(mode="after")
     def _production_rules(self) -> Self:
-        """ENVIRONMENT=production: https everywhere, and no implicit table creation."""
+        """ENVIRONMENT=production: https everywhere (the auth mode adds its own rules), and no
+        implicit table creation."""
         if not self.is_production:
             return self
         problems = []
@@ -172,9 +173,7 @@ class Settings(AuthSettings):
             problems.append("BETTER_AUTH_URL must be https in production")
         if any(urlsplit(origin).scheme != "https" for origin in self.CORS_ORIGINS):
             problems.append("CORS_ORIGINS must all be https in production")
-        jwks_url = getattr(self, "JWKS_URL", "")
-        if jwks_url and urlsplit(jwks_url).scheme != "https":
-            problems.append("JWKS_URL must be https in production")
+        problems += self.production_problems()  # the auth mode's own (app/core/auth_modes/)
         if self.AUTO_CREATE_TABLES:
             problems.append(
                 "AUTO_CREATE_TABLES must be false in production (run `alembic upgrade head`)"

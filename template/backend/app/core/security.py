@@ -1,9 +1,14 @@
 """THE JWT CHECK: verify a Better Auth token and return the user it identifies.
 
 The algorithm is pinned (Settings.JWT_ALGORITHMS); the signature is checked with the key
-from app.core.signing_keys (BETTER_AUTH_SECRET in shared_secret mode, the issuer's public
-key by kid in jwks mode); iss must be BETTER_AUTH_URL and aud JWT_AUDIENCE (Better Auth's
-base URL by default); exp, iat and sub are required. The user id comes from `sub` only.
+from the auth mode's SigningKeys (app/core/auth_settings.py: BETTER_AUTH_SECRET in
+shared_secret mode, the issuer's public key by kid in jwks mode); iss must be BETTER_AUTH_URL
+and aud JWT_AUDIENCE (Better Auth's base URL by default); exp, iat and sub are required. The
+user id comes from `sub` only.
+
+Each app has its own TokenVerifier (create_app puts it on app.state; get_current_user reaches
+it through a dependency): its settings, its signing keys and the tokens it verified. Nothing
+lives in module globals, so two apps in one process never share a key or a verification.
 
 Verified tokens are remembered (VerifiedTokens: a bounded LRU keyed by the whole token
 string), so a client that sends the same token on every request pays for its signature
@@ -29,15 +34,22 @@ from typing import Any
 import jwt
 
 from app.core.auth_errors import KeysUnavailable, TokenError
+from app.core.auth_settings import SigningKeys
 from app.core.config import Settings
-from app.core.signing_keys import signing_key
 
-__all__ = ["AuthenticatedUser", "KeysUnavailable", "TokenError", "VerifiedTokens", "verify_token"]
+__all__ = [
+    "AuthenticatedUser",
+    "KeysUnavailable",
+    "TokenError",
+    "TokenVerifier",
+    "VerifiedTokens",
+    "verify_token",
+]
 
 MAX_TOKEN_LENGTH = 8192
 MAX_SUBJECT_LENGTH = 255  # the length of tasks.user_id
 REQUIRED_CLAIMS = ["exp", "iat", "sub"]
-TOKEN_CACHE_SIZE = 4096  # verified tokens remembered per process (least recently used go first)
+TOKEN_CACHE_SIZE = 4096  # verified tokens remembered per app (least recently used go first)
 # Three base64url segments without padding (a JWS in compact serialization, RFC 7515); an
 # empty signature passes here and is refused with its alg ("none") by the next check.
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
@@ -97,9 +109,6 @@ class VerifiedTokens:
         return len(self._entries)
 
 
-verified_tokens = VerifiedTokens()
-
-
 def _policy(settings: Settings) -> tuple[Any, ...]:
     """The settings a verification depends on besides the key (which is compared separately)."""
     return (
@@ -130,99 +139,111 @@ def _optional_str(claims: dict[str, Any], name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-async def _decode(
-    token: str, settings: Settings
-) -> tuple[dict[str, Any], dict[str, Any], Any]:
-    """Check the header's algorithm, then the signature and the registered claims.
+class TokenVerifier:
+    """The JWT check of one app: its settings, its signing keys and the tokens it verified."""
 
-    Returns (claims, header, key).
-    """
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.InvalidTokenError:
-        raise TokenError("invalid token") from None
-    if header.get("alg") not in Settings.JWT_ALGORITHMS:
-        raise TokenError("unsupported algorithm")
-    key = await signing_key(header, settings)  # may raise TokenError or KeysUnavailable
-    try:
-        claims = jwt.decode(
-            token,
-            key=key,
-            algorithms=list(Settings.JWT_ALGORITHMS),
-            audience=settings.JWT_AUDIENCE,
-            issuer=settings.BETTER_AUTH_URL,
-            leeway=settings.JWT_LEEWAY_SECONDS,
-            options={"require": REQUIRED_CLAIMS},
+    def __init__(self, settings: Settings, cache_size: int = TOKEN_CACHE_SIZE) -> None:
+        self.settings = settings  # read on every call: settings changed at run time count
+        self.keys = SigningKeys(settings)
+        self.verified = VerifiedTokens(cache_size)
+
+    async def verify(self, token: str) -> AuthenticatedUser:
+        """Return the token's user, or raise TokenError saying why the token is not acceptable.
+
+        Async only because a jwks-mode key lookup may have to fetch the key set; a remembered
+        token with its key cached is answered without suspending.
+        """
+        settings = self.settings
+        if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+            raise TokenError("invalid token")
+        policy = _policy(settings)
+        user = await self._remembered(token, policy)
+        if user is not None:
+            return user
+        if not _is_canonical(token):  # checked once: a remembered token passed this already
+            raise TokenError("invalid token")
+        claims, header, key = await self._decode(token)
+
+        # PyJWT >= 2.10 rejects a future iat; keep the check explicit so it never depends on that.
+        iat = claims["iat"]
+        if isinstance(iat, int | float) and iat > time.time() + settings.JWT_LEEWAY_SECONDS:
+            raise TokenError("token not yet valid")
+
+        sub = claims.get("sub")
+        if not isinstance(sub, str) or not sub.strip():
+            raise TokenError("missing claim: sub")
+        if len(sub) > MAX_SUBJECT_LENGTH or "\x00" in sub:
+            raise TokenError("invalid claim: sub")
+        user = AuthenticatedUser(
+            id=sub, email=_optional_str(claims, "email"), name=_optional_str(claims, "name")
         )
-    except jwt.ExpiredSignatureError:
-        raise TokenError("token expired") from None
-    except jwt.InvalidSignatureError:
-        raise TokenError("invalid signature") from None
-    except jwt.InvalidIssuerError:
-        raise TokenError("invalid issuer") from None
-    except jwt.InvalidAudienceError:
-        raise TokenError("invalid audience") from None
-    except jwt.ImmatureSignatureError:
-        raise TokenError("token not yet valid") from None
-    except jwt.MissingRequiredClaimError as exc:
-        raise TokenError(f"missing claim: {exc.claim}") from None
-    except jwt.InvalidAlgorithmError:
-        raise TokenError("unsupported algorithm") from None
-    except (jwt.InvalidTokenError, jwt.InvalidKeyError, ValueError, TypeError):
-        raise TokenError("invalid token") from None
-    return claims, header, key
+        # Only a token that passed every check is remembered (never a failure), and only with
+        # a numeric exp to re-check on every hit.
+        exp = claims.get("exp")
+        if isinstance(exp, int | float) and not isinstance(exp, bool):
+            self.verified.put(token, _Verified(user, float(exp), header, key, policy))
+        return user
 
+    async def _decode(self, token: str) -> tuple[dict[str, Any], dict[str, Any], Any]:
+        """Check the header's algorithm, then the signature and the registered claims.
 
-async def _remembered(
-    token: str, settings: Settings, policy: tuple[Any, ...]
-) -> AuthenticatedUser | None:
-    """The user of an already verified token, if every condition of that verification holds."""
-    entry = verified_tokens.get(token)
-    if entry is None:
-        return None
-    # Like PyJWT: expired when exp <= now - leeway. Checked on every hit.
-    if entry.exp <= time.time() - settings.JWT_LEEWAY_SECONDS or entry.policy != policy:
-        verified_tokens.discard(token)
-        return None
-    key = await signing_key(entry.header, settings)  # the key rules apply on every request
-    if key is not entry.key and key != entry.key:
-        verified_tokens.discard(token)
-        return None
-    return entry.user
+        Returns (claims, header, key).
+        """
+        settings = self.settings
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError:
+            raise TokenError("invalid token") from None
+        if header.get("alg") not in Settings.JWT_ALGORITHMS:
+            raise TokenError("unsupported algorithm")
+        key = await self.keys.key_for(header)  # may raise TokenError or KeysUnavailable
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=list(Settings.JWT_ALGORITHMS),
+                audience=settings.JWT_AUDIENCE,
+                issuer=settings.BETTER_AUTH_URL,
+                leeway=settings.JWT_LEEWAY_SECONDS,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.ExpiredSignatureError:
+            raise TokenError("token expired") from None
+        except jwt.InvalidSignatureError:
+            raise TokenError("invalid signature") from None
+        except jwt.InvalidIssuerError:
+            raise TokenError("invalid issuer") from None
+        except jwt.InvalidAudienceError:
+            raise TokenError("invalid audience") from None
+        except jwt.ImmatureSignatureError:
+            raise TokenError("token not yet valid") from None
+        except jwt.MissingRequiredClaimError as exc:
+            raise TokenError(f"missing claim: {exc.claim}") from None
+        except jwt.InvalidAlgorithmError:
+            raise TokenError("unsupported algorithm") from None
+        except (jwt.InvalidTokenError, jwt.InvalidKeyError, ValueError, TypeError):
+            raise TokenError("invalid token") from None
+        return claims, header, key
+
+    async def _remembered(self, token: str, policy: tuple[Any, ...]) -> AuthenticatedUser | None:
+        """The user of an already verified token, if every condition of that verification
+        holds."""
+        entry = self.verified.get(token)
+        if entry is None:
+            return None
+        # Like PyJWT: expired when exp <= now - leeway. Checked on every hit.
+        leeway = self.settings.JWT_LEEWAY_SECONDS
+        if entry.exp <= time.time() - leeway or entry.policy != policy:
+            self.verified.discard(token)
+            return None
+        key = await self.keys.key_for(entry.header)  # the key rules apply on every request
+        if key is not entry.key and key != entry.key:
+            self.verified.discard(token)
+            return None
+        return entry.user
 
 
 async def verify_token(token: str, settings: Settings) -> AuthenticatedUser:
-    """Return the token's user, or raise TokenError saying why the token is not acceptable.
-
-    Async only because a jwks-mode key lookup may have to fetch the key set; a remembered
-    token with its key cached is answered without suspending.
-    """
-    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
-        raise TokenError("invalid token")
-    policy = _policy(settings)
-    user = await _remembered(token, settings, policy)
-    if user is not None:
-        return user
-    if not _is_canonical(token):  # checked once: a remembered token passed this already
-        raise TokenError("invalid token")
-    claims, header, key = await _decode(token, settings)
-
-    # PyJWT >= 2.10 rejects a future iat; keep the check explicit so it never depends on that.
-    iat = claims["iat"]
-    if isinstance(iat, int | float) and iat > time.time() + settings.JWT_LEEWAY_SECONDS:
-        raise TokenError("token not yet valid")
-
-    sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub.strip():
-        raise TokenError("missing claim: sub")
-    if len(sub) > MAX_SUBJECT_LENGTH or "\x00" in sub:
-        raise TokenError("invalid claim: sub")
-    user = AuthenticatedUser(
-        id=sub, email=_optional_str(claims, "email"), name=_optional_str(claims, "name")
-    )
-    # Only a token that passed every check is remembered (never a failure), and only with a
-    # numeric exp to re-check on every hit.
-    exp = claims.get("exp")
-    if isinstance(exp, int | float) and not isinstance(exp, bool):
-        verified_tokens.put(token, _Verified(user, float(exp), header, key, policy))
-    return user
+    """One token checked on its own under `settings`, with nothing remembered (bafa doctor
+    probes the JWT check through it). Requests use their app's TokenVerifier."""
+    return await TokenVerifier(settings).verify(token)

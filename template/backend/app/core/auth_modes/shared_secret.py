@@ -1,12 +1,16 @@
-"""Settings of the shared_secret auth mode: the HS256 secret both servers hold.
+"""The shared_secret auth mode: Better Auth and this backend hold one HS256 secret.
 
-The backend refuses to start with a missing, short, repetitive or placeholder secret; the
-error names BETTER_AUTH_SECRET and never shows its value.
+- AuthSettings: BETTER_AUTH_SECRET. The backend refuses to start with a missing, short,
+  repetitive or placeholder secret; the error names BETTER_AUTH_SECRET, never its value.
+- SigningKeys: the key that checks a token's signature, the secret itself.
+
+The jwks mode (app/core/auth_modes/jwks.py) exports the same names; app/core/auth_settings.py
+picks this project's.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings
@@ -30,6 +34,9 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 PLACEHOLDER_MARKERS = ("generate-with", "changeme", "change-me", "your-secret", "replace-me")
 GENERATE_HINT = 'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+__all__ = ["AuthSettings", "SigningKeys"]
 
 
 class AuthSettings(BaseSettings):
@@ -56,3 +63,21 @@ class AuthSettings(BaseSettings):
         if len(set(value)) < MIN_DISTINCT_SECRET_CHARS:
             raise ValueError(f"BETTER_AUTH_SECRET is too repetitive; {GENERATE_HINT}")
         return value
+
+    def production_problems(self) -> list[str]:
+        """What ENVIRONMENT=production refuses here besides the common rules: nothing more (a
+        weak secret is refused in every environment)."""
+        return []
+
+
+class SigningKeys:
+    """The key that checks a token's signature: BETTER_AUTH_SECRET (a token's kid is ignored).
+
+    One per app (TokenVerifier); the secret is read on every call, so a changed setting counts.
+    """
+
+    def __init__(self, settings: AuthSettings) -> None:
+        self.settings = settings
+
+    async def key_for(self, header: dict[str, Any]) -> str:
+        return self.settings.BETTER_AUTH_SECRET

@@ -1,7 +1,8 @@
 """How tests sign tokens in jwks mode: an asymmetric test key pair, served by a local JWKS.
 
 `JwksServer` plays Better Auth's /api/auth/jwks on 127.0.0.1: it can rotate keys, go down,
-or serve garbage, and counts the fetches.
+or serve garbage, and counts the fetches. tests/signing.py re-exports this module in jwks
+projects; signing_shared_secret.py has the same names but the jwks-only ones (JWKS_ONLY).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import get_default_algorithms
 
 from app.core.defaults import JWT_ALGORITHM
+
+JWKS_ONLY = ["JwksServer", "KeyPair", "TEST_KEY", "new_key"]
+__all__ = ["ALGORITHM", "TEST_SECRET", "auth_settings", "forge", "sign", *JWKS_ONLY]
 
 ALGORITHM = JWT_ALGORITHM
 # Not used by the app in this mode: handy for algorithm-confusion tokens.

@@ -1,13 +1,21 @@
-"""The key that checks a token's signature, jwks mode: the issuer's public keys, cached.
+"""The jwks auth mode: Better Auth signs with its own key pair and publishes the public keys.
 
-- Keys come from JWKS_URL and are kept for JWKS_CACHE_SECONDS: no fetch per request.
-- A token whose `kid` is not cached triggers a refetch at once (Better Auth uses a new key
-  immediately after a rotation), but at most one fetch per JWKS_MIN_REFETCH_SECONDS, counted
-  from the end of the previous fetch, so tokens with random kids cannot cause a refetch storm.
-- The fetch is async (httpx) and never blocks the event loop; at most one is in flight, and
-  requests whose key is cached and fresh are answered meanwhile without waiting for it.
-- JWKS unreachable or invalid with no usable cached keys: KeysUnavailable (503, fail closed).
-  It recovers by itself: the next request after the refetch interval tries again.
+This backend holds no secret: it verifies tokens with the keys served at JWKS_URL (default:
+BETTER_AUTH_URL + /api/auth/jwks).
+
+- AuthSettings: JWKS_URL and how long its keys are kept; production asks for https.
+- SigningKeys: per app, the public key named by a token's kid, from a JwksKeySet:
+  - keys are kept for JWKS_CACHE_SECONDS: no fetch per request;
+  - a token whose `kid` is not cached triggers a refetch at once (Better Auth uses a new key
+    immediately after a rotation), but at most one fetch per JWKS_MIN_REFETCH_SECONDS, counted
+    from the end of the previous fetch, so tokens with random kids cannot cause a refetch storm;
+  - the fetch is async (httpx) and never blocks the event loop; at most one is in flight, and
+    requests whose key is cached and fresh are answered meanwhile without waiting for it;
+  - JWKS unreachable or invalid with no usable cached keys: KeysUnavailable (503, fail
+    closed). It recovers by itself: the next request after the refetch interval tries again.
+
+The shared_secret mode (app/core/auth_modes/shared_secret.py) exports the same names;
+app/core/auth_settings.py picks this project's.
 """
 
 from __future__ import annotations
@@ -17,16 +25,59 @@ import json
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 import httpx
 import jwt
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings
 
 from app.core.auth_errors import KeysUnavailable, TokenError
-from app.core.config import Settings
+from app.core.defaults import JWT_ALGORITHM
+
+__all__ = ["AuthSettings", "SigningKeys"]
 
 logger = logging.getLogger("app.auth")
 MAX_JWKS_BYTES = 1_000_000
+JWKS_PATH = "/api/auth/jwks"
+
+
+class AuthSettings(BaseSettings):
+    """The JWKS endpoint and how long its keys are cached."""
+
+    if TYPE_CHECKING:  # a field of Settings (app/core/config.py), which validates it
+        BETTER_AUTH_URL: str
+
+    JWKS_URL: str = ""
+    # Keys are refetched after this many seconds (or at once for a token with an unknown kid).
+    JWKS_CACHE_SECONDS: int = Field(default=300, ge=10, le=86_400)
+    # At most one refetch in this many seconds, whatever kids the tokens carry.
+    JWKS_MIN_REFETCH_SECONDS: float = Field(default=2.0, ge=0.1, le=300)
+    JWKS_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0, le=60)
+
+    # The issuer's signing algorithm, pinned: a token with any other alg is refused.
+    JWT_ALGORITHMS: ClassVar[tuple[str, ...]] = (JWT_ALGORITHM,)
+
+    @field_validator("JWKS_URL")
+    @classmethod
+    def _jwks_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ValueError("JWKS_URL must be an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _default_jwks_url(self) -> AuthSettings:
+        if not self.JWKS_URL:
+            self.JWKS_URL = f"{self.BETTER_AUTH_URL}{JWKS_PATH}"
+        return self
+
+    def production_problems(self) -> list[str]:
+        """What ENVIRONMENT=production refuses here besides the common rules."""
+        if urlsplit(self.JWKS_URL).scheme != "https":
+            return ["JWKS_URL must be https in production"]
+        return []
 
 
 class JwksKeySet:
@@ -124,27 +175,32 @@ class JwksKeySet:
         return keys
 
 
-_key_sets: dict[tuple[str, float, float, float], JwksKeySet] = {}
-_registry_lock = threading.Lock()
+class SigningKeys:
+    """The public key named by a token's kid. One per app (TokenVerifier): its key sets, one
+    per JWKS URL and cache policy, so settings changed at run time get their own, and two apps
+    never share one."""
 
+    def __init__(self, settings: AuthSettings) -> None:
+        self.settings = settings
+        self._key_sets: dict[tuple[str, float, float, float], JwksKeySet] = {}
+        self._lock = threading.Lock()
 
-def key_set_for(settings: Settings) -> JwksKeySet:
-    """The process-wide key set for these settings (one per JWKS URL and cache policy)."""
-    identity = (
-        settings.JWKS_URL,
-        float(settings.JWKS_CACHE_SECONDS),
-        float(settings.JWKS_MIN_REFETCH_SECONDS),
-        float(settings.JWKS_TIMEOUT_SECONDS),
-    )
-    with _registry_lock:
-        if identity not in _key_sets:
-            _key_sets[identity] = JwksKeySet(*identity)
-        return _key_sets[identity]
+    def key_set(self) -> JwksKeySet:
+        """The key set of the current settings."""
+        identity = (
+            self.settings.JWKS_URL,
+            float(self.settings.JWKS_CACHE_SECONDS),
+            float(self.settings.JWKS_MIN_REFETCH_SECONDS),
+            float(self.settings.JWKS_TIMEOUT_SECONDS),
+        )
+        with self._lock:
+            if identity not in self._key_sets:
+                self._key_sets[identity] = JwksKeySet(*identity)
+            return self._key_sets[identity]
 
-
-async def signing_key(header: dict[str, Any], settings: Settings) -> Any:
-    """The public key named by the token's `kid` (required)."""
-    kid = header.get("kid")
-    if not isinstance(kid, str) or not kid:
-        raise TokenError("missing key id")
-    return (await key_set_for(settings).key_for(kid)).key
+    async def key_for(self, header: dict[str, Any]) -> Any:
+        """The public key named by the token's `kid` (required)."""
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise TokenError("missing key id")
+        return (await self.key_set().key_for(kid)).key

@@ -1,4 +1,8 @@
-"""How tests sign tokens in shared_secret mode: HS256 with a random test secret."""
+"""How tests sign tokens in shared_secret mode: HS256 with a random test secret.
+
+tests/signing.py re-exports this module in shared_secret projects; signing_jwks.py has the
+same names and a local JWKS server.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import secrets
 from typing import Any
 
 import jwt
+
+__all__ = ["ALGORITHM", "TEST_SECRET", "auth_settings", "forge", "sign"]
 
 ALGORITHM = "HS256"
 # A fresh strong secret per test run; deliberately unrelated to backend/.env.

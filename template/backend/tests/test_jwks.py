@@ -22,7 +22,6 @@ from signing import ALGORITHM, TEST_KEY, JwksServer, new_key, sign
 from support import ALLOWED_ORIGINS, AUTH_URL, NO_RATE_LIMITS, USER_A, bearer, mint_token
 
 from app.core.config import Settings
-from app.core.signing_keys import key_set_for
 from app.factory import create_app
 
 MIN_REFETCH = 0.5
@@ -197,13 +196,15 @@ def test_unreachable_jwks_is_503_and_only_the_log_says_why(
 
 
 def test_expired_cache_with_jwks_down_fails_closed(
-    api: TestClient, jwks: JwksServer, jwks_settings: Settings
+    jwks: JwksServer, jwks_settings: Settings
 ) -> None:
-    assert me(api, mint_token(USER_A))[0] == 200
-    key_set_for(jwks_settings).cache_seconds = 0.2
-    jwks.mode = "down"
-    time.sleep(MIN_REFETCH + 0.1)
-    assert api.get("/api/me", headers=bearer(mint_token(USER_A))).status_code == 503
+    app = create_app(jwks_settings)
+    with TestClient(app) as api:
+        assert me(api, mint_token(USER_A))[0] == 200
+        app.state.token_verifier.keys.key_set().cache_seconds = 0.2
+        jwks.mode = "down"
+        time.sleep(MIN_REFETCH + 0.1)
+        assert api.get("/api/me", headers=bearer(mint_token(USER_A))).status_code == 503
 
 
 def test_a_slow_jwks_fetch_holds_up_only_the_requests_that_need_it(
