@@ -208,11 +208,11 @@ class TaskCompletion(_Body):
     completed: bool
 
 
+# Not a TaskBase: an answer gives every field as stored, always present, without the input
+# rules (a task saved before 0.3 may hold a 2000-character description). The docstrings of the
+# API's models are their descriptions in the OpenAPI schema (frontend/lib/api-schema.ts).
 class TaskPublic(BaseModel):
-    """A task as returned by the API: every field as stored, always present.
-
-    Not a TaskBase: the input rules are not applied to answers (a task saved before 0.3 may
-    hold a 2000-character description), and the schema lists no defaults here."""
+    """A task as returned by the API."""
 
     model_config = ConfigDict(from_attributes=True)
 
