@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from generator.errors import BafaError
+from generator.errors import BafaError, first_line
 from generator.template_source import template_root
 
 
@@ -15,11 +15,6 @@ def _questions(root: Path | None = None) -> dict[str, dict[str, Any]]:
     """The template's questions, in copier.yml order (settings start with '_')."""
     config = yaml.safe_load((root or template_root()).joinpath("copier.yml").read_text())
     return {key: spec for key, spec in config.items() if not key.startswith("_")}
-
-
-def question_names(root: Path | None = None) -> list[str]:
-    """Names of the template's questions, in copier.yml order."""
-    return list(_questions(root))
 
 
 def parse_data_pairs(pairs: list[str]) -> dict[str, str]:
@@ -43,7 +38,7 @@ def read_yaml(path: Path, label: str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise BafaError(f"{label} {path} cannot be read: {exc}") from None
     except yaml.YAMLError as exc:
-        raise BafaError(f"{label} {path} is not valid YAML: {_first_line(exc)}") from None
+        raise BafaError(f"{label} {path} is not valid YAML: {first_line(exc)}") from None
 
 
 def load_data_file(path: Path) -> dict[str, Any]:
@@ -96,8 +91,4 @@ def _check_type(name: str, kind: str, value: Any) -> None:
         try:
             yaml.safe_load(value)
         except yaml.YAMLError as exc:
-            raise BafaError(f"{name} is not valid YAML: {_first_line(exc)}") from None
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise BafaError(f"{name} is not valid YAML: {first_line(exc)}") from None

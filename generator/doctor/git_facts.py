@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from generator.errors import BafaError
+from generator.git_repo import git
 from generator.project_files import Project
 
 _SAFE_SUFFIXES = {"example", "sample", "template", "dist", "defaults"}
@@ -71,7 +72,7 @@ def _committed(project: Project) -> list[tuple[str, str]]:
 
 def _git(project: Project, *args: str) -> str | None:
     """stdout, or None when git failed (check-ignore's 'nothing ignored' exit 1 gives '')."""
-    result = subprocess.run(["git", *args], cwd=project.root, capture_output=True, text=True)
-    if result.returncode == 0 or (args[0] == "check-ignore" and result.returncode == 1):
-        return result.stdout
-    return None
+    try:
+        return git(project.root, *args, ok=(0, 1) if args[0] == "check-ignore" else (0,))
+    except BafaError:
+        return None
