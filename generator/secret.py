@@ -2,7 +2,8 @@
 
 import secrets
 
-SECRET_QUESTION = "better_auth_secret"
+SECRET_QUESTION = "better_auth_secret"  # the Copier question
+SECRET_ENV = "BETTER_AUTH_SECRET"  # the variable in backend/.env, frontend/.env and the environment
 
 
 def new_secret() -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from generator.doctor.facts import Facts
 from generator.doctor.model import Check, failed, passed, skipped, warned
 from generator.project_files import EnvFile, Project
+from generator.secret import SECRET_ENV
 
-KEY = "BETTER_AUTH_SECRET"
 MIN_LENGTH = 32
 MIN_DISTINCT = 8
-# The same lists as the generated backend's app/core/config.py.
+# The same lists as the generated backend's app/core/auth_settings.py (shared_secret mode).
 PLACEHOLDERS = {
     "changeme", "change-me", "change_me", "secret", "your-secret-here", "your_secret_here", "yoursecret",
     "password", "better-auth-secret", "better_auth_secret", "replace-me",
@@ -46,16 +46,16 @@ def _sides(project: Project) -> list[tuple[EnvFile, EnvFile]]:
 def check_strength(facts: Facts) -> Check:
     sides = _sides(facts.project)
     if not sides:
-        return skipped("secret.strength", f"no .env file needs {KEY} here (jwks backend without a frontend)")
+        return skipped("secret.strength", f"no .env file needs {SECRET_ENV} here (jwks backend without a frontend)")
     problems, ok, absent, unexplained = [], [], [], []
     for env, example in sides:
         if not env.exists:
             (absent if example.exists else unexplained).append(env.relative)
             continue
-        value = env.get(KEY)
+        value = env.get(SECRET_ENV)
         problem = "is not set" if not value else secret_problem(value)
         if problem:
-            problems.append(f"{env.relative}: {KEY} {problem}")
+            problems.append(f"{env.relative}: {SECRET_ENV} {problem}")
         else:
             ok.append(env.relative)
     fix = f"generate one with {GENERATE} and put the same value in every .env file"
@@ -64,44 +64,47 @@ def check_strength(facts: Facts) -> Check:
     if unexplained:
         return warned(
             "secret.strength",
-            f"{', '.join(unexplained)} not found (and no .env.example): {KEY} must come from the environment",
-            f"create {unexplained[0]} with {KEY}=<generated>, or make sure the deployment sets it",
+            f"{', '.join(unexplained)} not found (and no .env.example): {SECRET_ENV} must come from the environment",
+            f"create {unexplained[0]} with {SECRET_ENV}=<generated>, or make sure the deployment sets it",
         )
     if not ok:
         return skipped(
             "secret.strength",
             f"no .env files, only .env.example ({', '.join(absent)} absent): secret not checked (normal in CI)",
-            f"locally: cp {absent[0]}.example {absent[0]} and set a generated {KEY}" if absent else "",
+            f"locally: cp {absent[0]}.example {absent[0]} and set a generated {SECRET_ENV}" if absent else "",
         )
     note = f" ({', '.join(absent)} absent: not checked)" if absent else ""
-    return passed("secret.strength", f"{KEY} in {', '.join(ok)}: long, random-looking, not a placeholder{note}")
+    return passed("secret.strength", f"{SECRET_ENV} in {', '.join(ok)}: long, random-looking, not a placeholder{note}")
 
 
 def check_match(facts: Facts) -> Check:
     project = facts.project
     backend, frontend = project.backend_env, project.frontend_env
     if project.auth_mode == "jwks":
-        if backend.exists and backend.get(KEY):
+        if backend.exists and backend.get(SECRET_ENV):
             return failed(
                 "secret.match",
-                f"{backend.relative} holds {KEY} although auth_mode is jwks (the backend needs only the public JWKS)",
-                f"remove {KEY} from {backend.relative}; keep it in the frontend only",
+                f"{backend.relative} holds {SECRET_ENV} although auth_mode is jwks "
+                "(the backend needs only the public JWKS)",
+                f"remove {SECRET_ENV} from {backend.relative}; keep it in the frontend only",
             )
-        return passed("secret.match", f"jwks mode: the backend holds no {KEY}")
+        return passed("secret.match", f"jwks mode: the backend holds no {SECRET_ENV}")
     if project.frontend is None or project.backend is None:
         return skipped("secret.match", "no frontend folder found: nothing to compare the backend's secret with")
     if not (backend.exists and frontend.exists):
         missing = ", ".join(env.relative for env in (backend, frontend) if not env.exists)
         return skipped("secret.match", f"{missing} absent: secrets not compared (normal in CI)")
-    if not (backend.get(KEY) and frontend.get(KEY)):
-        return skipped("secret.match", f"{KEY} is missing from a .env file (see secret.strength)")
-    if backend.get(KEY) != frontend.get(KEY):
+    if not (backend.get(SECRET_ENV) and frontend.get(SECRET_ENV)):
+        return skipped("secret.match", f"{SECRET_ENV} is missing from a .env file (see secret.strength)")
+    if backend.get(SECRET_ENV) != frontend.get(SECRET_ENV):
         return failed(
             "secret.match",
-            f"{KEY} differs between {backend.relative} and {frontend.relative}: every token gets 401 invalid signature",
-            f"copy {KEY} from {backend.relative} into {frontend.relative} (same value), then restart both servers",
+            f"{SECRET_ENV} differs between {backend.relative} and {frontend.relative}: "
+            "every token gets 401 invalid signature",
+            f"copy {SECRET_ENV} from {backend.relative} into {frontend.relative} (same value), "
+            "then restart both servers",
         )
-    return passed("secret.match", f"{KEY} is identical in {backend.relative} and {frontend.relative}")
+    return passed("secret.match", f"{SECRET_ENV} is identical in {backend.relative} and {frontend.relative}")
 
 
 def check_permissions(facts: Facts) -> Check:
@@ -128,7 +131,7 @@ def check_answers(facts: Facts) -> Check:
     project = facts.project
     if not project.generated:
         return skipped("secret.answers", "no .copier-answers.yml (hand-written project)")
-    values = [env.get(KEY) for env in (project.backend_env, project.frontend_env) if env.get(KEY)]
+    values = [env.get(SECRET_ENV) for env in (project.backend_env, project.frontend_env) if env.get(SECRET_ENV)]
     if "better_auth_secret" in project.answers or any(v and v in project.answers_text for v in values):
         return failed(
             "secret.answers",

@@ -6,7 +6,8 @@ import re
 import time
 
 from generator.errors import BafaError
-from generator.token.policy import SECRET_KEY, JwksKeys, Policy, SharedSecretKey
+from generator.secret import SECRET_ENV
+from generator.token.policy import JwksKeys, Policy, SharedSecretKey
 
 _TTL = re.compile(r"^(\d+)\s*([smhd]?)$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 60}
@@ -37,7 +38,7 @@ def mint(policy: Policy, sub: str, *, email: str | None, name: str | None, ttl_s
         raise BafaError("--sub must not be empty")
     keys: SharedSecretKey = policy.keys
     if not keys.secret or len(keys.secret) < 32:
-        raise BafaError(f"no usable {SECRET_KEY} in {keys.source}; generate the project's .env first")
+        raise BafaError(f"no usable {SECRET_ENV} in {keys.source}; generate the project's .env first")
     if policy.url is None:
         raise BafaError("BETTER_AUTH_URL not found in backend/.env or .copier-answers.yml")
     now = int(time.time())

@@ -1,8 +1,9 @@
 """What the project's backend accepts: mode, algorithms, issuer/audience, leeway and its key.
 
 The key check is a small strategy per auth mode: shared_secret verifies the HMAC with
-BETTER_AUTH_SECRET; jwks (not generated yet) will look the token's kid up in the JWKS and
-report "unknown kid" / "JWKS unreachable" from `JwksKeys.problem`.
+BETTER_AUTH_SECRET; jwks (generated projects have it) does not check the signature yet: the
+verdict says so in a note. Looking the token's kid up in the issuer's JWKS, reporting "unknown
+kid" / "JWKS unreachable", would belong in `JwksKeys.problem`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.project_files import Project, load_project
+from generator.secret import SECRET_ENV
 
-SECRET_KEY = "BETTER_AUTH_SECRET"
 DEFAULT_LEEWAY = 10
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 _ENV_NAMES = ("ENVIRONMENT", "ENV", "APP_ENV", "NODE_ENV")
@@ -31,13 +32,13 @@ class SharedSecretKey:
     def problem(self, raw: str, algorithm: str) -> str | None:
         """Why the signature is refused, or None when it verifies."""
         if not self.secret:
-            return f"cannot verify the signature: no {SECRET_KEY} in {self.source} (the backend would not start)"
+            return f"cannot verify the signature: no {SECRET_ENV} in {self.source} (the backend would not start)"
         if _verifies(raw, self.secret, algorithm):
             return None
-        message = f"signature does not match {SECRET_KEY} in {self.source}: likely a secret mismatch"
+        message = f"signature does not match {SECRET_ENV} in {self.source}: likely a secret mismatch"
         for where, other in self.others.items():
             if other != self.secret and _verifies(raw, other, algorithm):
-                return f"{message} (the token verifies with {where}'s {SECRET_KEY}: the two .env files differ)"
+                return f"{message} (the token verifies with {where}'s {SECRET_ENV}: the two .env files differ)"
         return message + " (or the token was minted for another environment)"
 
 
@@ -89,8 +90,8 @@ def load_policy(path: Path) -> Policy:
         keys: SharedSecretKey | JwksKeys = JwksKeys()
         algorithms: tuple[str, ...] = (str(project.answers.get("jwt_algorithm") or "EdDSA"),)
     else:
-        others = {frontend.relative: frontend.get(SECRET_KEY)} if frontend.exists and frontend.get(SECRET_KEY) else {}
-        keys = SharedSecretKey(secret=backend.get(SECRET_KEY), source=source, others=others)
+        others = {frontend.relative: frontend.get(SECRET_ENV)} if frontend.exists and frontend.get(SECRET_ENV) else {}
+        keys = SharedSecretKey(secret=backend.get(SECRET_ENV), source=source, others=others)
         algorithms = ("HS256",)
     return Policy(project.auth_mode, algorithms, url, url_source, audience, audience_source, leeway, keys, environment)
 
