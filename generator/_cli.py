@@ -1,18 +1,41 @@
-"""The `bafa` command line: wires options to one module per command, maps results to exit codes."""
+"""The `bafa` command line: wires options to one module per command and prints its renderer's text.
+
+Exit codes: 0 done; 1 the command's own verdict (update conflicts, doctor failures, a rejected
+token); 2 a BafaError (bad input, a precondition that does not hold: `error: …`, one line) or a
+usage error (Click's).
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from generator import __version__
 from generator.errors import BafaError
+from generator.render import Output
+
+ERROR_EXIT_CODE = 2
+
+
+class _BafaGroup(TyperGroup):
+    """Every command runs through here: the one place a BafaError becomes `error: …` and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BafaError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(ERROR_EXIT_CODE) from None
+
 
 app = typer.Typer(
     name="bafa",
+    cls=_BafaGroup,
     help="Generate and update secure Better Auth + FastAPI task projects.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -20,9 +43,14 @@ app = typer.Typer(
 )
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+def _emit(output: Output) -> None:
+    """Print a renderer's text; exit with its code when that is not 0."""
+    if output.stdout:
+        typer.echo(output.stdout, nl=False)
+    if output.stderr:
+        typer.echo(output.stderr, nl=False, err=True)
+    if output.exit_code:
+        raise typer.Exit(output.exit_code)
 
 
 def _show_version(value: bool) -> None:
@@ -86,21 +114,10 @@ def new(
     """Generate a new Better Auth + FastAPI project in DEST."""
     from generator.answers import collect_answers
     from generator.new import create_project
+    from generator.render import new_text
 
-    try:
-        answers = collect_answers(data or [], data_file)
-        result = create_project(dest, answers, defaults=defaults, force=force, git=git)
-    except BafaError as exc:
-        _fail(str(exc))
-        return
-    typer.echo(f"Created {result.answers.get('project_name')} in {result.path}")
-    typer.echo(
-        "  BETTER_AUTH_SECRET generated into backend/.env"
-        + (" and frontend/.env" if result.answers.get("frontend") else "")
-    )
-    if result.git:
-        typer.echo("  git repository initialised with one commit (.env files are ignored)")
-    typer.echo(f"Next: cd {result.path} and follow README.md")
+    answers = collect_answers(data or [], data_file)
+    _emit(new_text(create_project(dest, answers, defaults=defaults, force=force, git=git)))
 
 
 class ConflictStyle(StrEnum):
@@ -129,34 +146,15 @@ def update(
         typer.Option(
             "--trust",
             help="Update from a template source other than bafa's own (as the answers file names it), "
-            "running its tasks and migrations. Never needed for bafa's template.",
+            "and let a template run code (Copier tasks, migrations). Never needed for bafa's template.",
         ),
     ] = False,
 ) -> None:
     """Update a generated project to a newer template version, keeping edits, history and secrets."""
+    from generator.render import update_text
     from generator.update import update_project
 
-    try:
-        result = update_project(path, to=to, pretend=pretend, conflict=conflict.value, trust=trust)
-    except BafaError as exc:
-        _fail(str(exc))
-        return
-    if result.pretend:
-        typer.echo(result.diff, nl=False)
-    verb = "Would update" if result.pretend else "Updated"
-    typer.echo(f"{verb} {result.path} from template {result.from_version} to {result.to_version}")
-    for label, names in (("changed", result.changed), ("added", result.added), ("removed", result.removed)):
-        for name in names:
-            typer.echo(f"  {label:8} {name}")
-    for env_file, keys in result.env_keys_added.items():
-        typer.echo(f"  new keys in {env_file}: {', '.join(keys)}")
-    if result.conflicts:
-        typer.echo(f"{len(result.conflicts)} file(s) with conflicts to resolve:", err=True)
-        for name in result.conflicts:
-            typer.echo(f"  conflict {name}", err=True)
-        raise typer.Exit(result.exit_code)
-    if not (result.changed or result.added or result.removed):
-        typer.echo("  already up to date")
+    _emit(update_text(update_project(path, to=to, pretend=pretend, conflict=conflict.value, trust=trust)))
 
 
 @app.command()
@@ -172,20 +170,18 @@ def doctor(
     from generator.doctor.render import as_text
     from generator.doctor.runner import run_doctor
 
-    try:
-        report = run_doctor(path)
-    except BafaError as exc:
-        _fail(str(exc))
-        return
-    typer.echo(render_json(report, strict=strict) if as_json else as_text(report, strict=strict))
-    raise typer.Exit(report.exit_code(strict=strict))
+    report = run_doctor(path)
+    text = render_json(report, strict=strict) if as_json else as_text(report, strict=strict)
+    _emit(Output(f"{text}\n", exit_code=report.exit_code(strict=strict)))
 
 
 @app.command()
 def bootstrap(
     manifest: Annotated[
         Path,
-        typer.Argument(metavar="MANIFEST", help="YAML manifest: issuer, origins and services (docs/bootstrap.md)."),
+        typer.Argument(
+            metavar="MANIFEST", help="YAML manifest: issuer, origins and services (docs/jwks-and-services.md)."
+        ),
     ],
     into: Annotated[
         Path, typer.Option("--into", metavar="DIR", help="Folder to create the services in (default: this folder).")
@@ -193,19 +189,9 @@ def bootstrap(
 ) -> None:
     """Generate several backend-only services that trust one Better Auth issuer."""
     from generator.bootstrap import bootstrap as run_bootstrap
+    from generator.render import bootstrap_text
 
-    try:
-        result = run_bootstrap(manifest, into)
-    except BafaError as exc:
-        _fail(str(exc))
-        return
-    rows = [(p.name, str(p.port), "created", str(result.into / p.name)) for p in result.created]
-    rows += [(p.name, str(p.port), "skipped (exists)", str(result.into / p.name)) for p in result.skipped]
-    header = ("service", "port", "status", "path")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
-    for row in [header, *rows]:
-        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-    typer.echo(f"{len(result.created)} created, {len(result.skipped)} skipped")
+    _emit(bootstrap_text(run_bootstrap(manifest, into)))
 
 
 token_app = typer.Typer(
@@ -232,15 +218,10 @@ def token_inspect(
     from generator.token.policy import load_policy
     from generator.token.render import inspect_text
 
-    try:
-        decoded = decode_unverified(read_token(token))
-        policy = load_policy(project)
-    except BafaError as exc:
-        _fail(str(exc))
-        return
+    decoded = decode_unverified(read_token(token))
+    policy = load_policy(project)
     verdict = diagnose(decoded, policy)
-    typer.echo(inspect_text(decoded, policy, verdict))
-    raise typer.Exit(0 if verdict.accepted else 1)
+    _emit(Output(f"{inspect_text(decoded, policy, verdict)}\n", exit_code=0 if verdict.accepted else 1))
 
 
 @token_app.command("mint")
@@ -255,12 +236,7 @@ def token_mint(
     from generator.token.mint import mint, parse_ttl
     from generator.token.policy import load_policy
 
-    try:
-        token = mint(load_policy(project), sub, email=email, name=name, ttl_seconds=parse_ttl(ttl))
-    except BafaError as exc:
-        _fail(str(exc))
-        return
-    typer.echo(token)
+    _emit(Output(f"{mint(load_policy(project), sub, email=email, name=name, ttl_seconds=parse_ttl(ttl))}\n"))
 
 
 def main() -> None:

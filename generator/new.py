@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.env_files import make_private
-from generator.errors import BafaError
+from generator.errors import BafaError, first_line, one_line
 from generator.git_repo import init_with_commit
+from generator.project_files import ANSWERS_FILE
 from generator.secret import SECRET_QUESTION, new_secret
 from generator.template_source import CANONICAL_URL, template_source
 
@@ -79,7 +80,7 @@ def _check_destination(dest: Path, *, force: bool) -> None:
 def _render(staging: Path, data: dict[str, Any], *, defaults: bool) -> dict[str, Any]:
     # Imported here: copier is slow to import and `bafa --help` should stay fast.
     import copier
-    from copier.errors import CopierError
+    from copier.errors import CopierError, UnsafeTemplateError
 
     source = template_source()
     try:
@@ -92,12 +93,14 @@ def _render(staging: Path, data: dict[str, Any], *, defaults: bool) -> dict[str,
                 defaults=defaults,
                 overwrite=True,
                 quiet=True,
-                unsafe=True,
                 cleanup_on_error=False,
                 vcs_ref="HEAD" if source.is_git else None,  # the template as installed, not the newest tag
             )
+    except UnsafeTemplateError as exc:  # bafa's template runs no code; a BAFA_TEMPLATE fork might
+        unsafe = first_line(exc).rstrip(".")
+        raise BafaError(f"{source.path} would run code ({unsafe}); bafa renders only templates that run none") from None
     except (CopierError, ValueError) as exc:
-        raise BafaError(_one_line(exc)) from None
+        raise BafaError(one_line(exc)) from None
     except KeyboardInterrupt:
         raise BafaError("interrupted; nothing was written") from None
     record_canonical_source(staging)
@@ -107,7 +110,7 @@ def _render(staging: Path, data: dict[str, Any], *, defaults: bool) -> dict[str,
 
 def record_canonical_source(project: Path) -> None:
     """Point `_src_path` at the canonical repository URL, never at a path on this machine."""
-    answers = project / ".copier-answers.yml"
+    answers = project / ANSWERS_FILE
     lines = answers.read_text().splitlines(keepends=True)
     answers.write_text(
         "".join(f"_src_path: {CANONICAL_URL}\n" if line.startswith("_src_path:") else line for line in lines)
@@ -129,10 +132,3 @@ def _current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    if text.startswith("Validation error for question "):
-        text = text.split(": ", 1)[-1]
-    return text or type(exc).__name__

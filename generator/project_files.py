@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from generator.env_files import read_env
 from generator.errors import BafaError
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -63,20 +64,6 @@ class Project:
             return path.relative_to(self.root).as_posix() or "."
         except ValueError:
             return str(path)
-
-
-def read_env(path: Path) -> dict[str, str]:
-    """KEY=VALUE pairs of a .env file (comments and blank lines skipped; no expansion)."""
-    values: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, _, value = line.partition("=")
-            value = value.strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-                value = value[1:-1]
-            values[key.strip().removeprefix("export ").strip()] = value
-    return values
 
 
 def read_answers(root: Path) -> tuple[dict[str, Any], str]:

@@ -8,6 +8,7 @@ summary, and a roll-back to the last commit if anything fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -17,14 +18,13 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from generator.env_files import ENV_FILES, append_new_keys, existing_secret
-from generator.errors import BafaError
+from generator.errors import BafaError, first_line, one_line
+from generator.git_repo import git
+from generator.project_files import ANSWERS_FILE, read_answers
 from generator.secret import SECRET_QUESTION
 from generator.template_source import CANONICAL_URL, git_redirect_env, template_source
 
-ANSWERS_FILE = ".copier-answers.yml"
 _CONFLICT_MARKER = re.compile(r"^<{7} ", re.M)
 
 
@@ -40,6 +40,7 @@ class UpdateResult:
     removed: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     env_keys_added: dict[str, list[str]] = field(default_factory=dict)
+    env_keys_need_value: dict[str, list[str]] = field(default_factory=dict)  # added empty
     pretend: bool = False
     diff: str = ""
 
@@ -54,8 +55,9 @@ def update_project(
     """Update the project at PATH to template version `to` (default: the newest).
 
     Only bafa's own template (CANONICAL_URL) is trusted: a project whose answers file names
-    another source is refused unless `trust` (its tasks and migrations would run). With
-    `pretend` no template code ever runs.
+    another source is refused unless `trust`. No template code (Copier tasks, migrations,
+    Jinja extensions) runs without `trust` either: bafa's template has none, so a version that
+    adds some is refused, not run. With `pretend` no template code ever runs.
     """
     project = path.expanduser().resolve()
     answers = _check_project(project)
@@ -76,15 +78,15 @@ def update_project(
     _redirect_git_to(source.path)
 
     if not pretend:
-        return _update_in(project, project, current, to, conflict, run_code=True)
+        return _update_in(project, project, current, to, conflict, trust=trust, pretend=False)
     with tempfile.TemporaryDirectory(prefix="bafa-pretend-") as tmp:
         work = Path(tmp) / project.name
-        _git(project, "clone", "--quiet", "--no-hardlinks", str(project), str(work))
+        git(project, "clone", "--quiet", "--no-hardlinks", str(project), str(work))
         for relative in ENV_FILES:
             if (project / relative).is_file():
                 shutil.copy2(project / relative, work / relative)
-        result = _update_in(work, project, current, to, conflict, run_code=False)
-        result.diff = _git(work, "diff", "--no-color", "HEAD")
+        result = _update_in(work, project, current, to, conflict, trust=trust, pretend=True)
+        result.diff = git(work, "diff", "--no-color", "HEAD")
         result.pretend = True
         return result
 
@@ -92,19 +94,18 @@ def update_project(
 def _check_project(project: Path) -> dict:
     if not project.is_dir():
         raise BafaError(f"{project} is not a folder")
-    answers_path = project / ANSWERS_FILE
-    if not answers_path.is_file():
+    if not (project / ANSWERS_FILE).is_file():
         raise BafaError(f"{project} is not a bafa project (no {ANSWERS_FILE})")
-    try:
-        answers = yaml.safe_load(answers_path.read_text()) or {}
-    except yaml.YAMLError:
-        raise BafaError(f"{answers_path} is not valid YAML") from None
+    answers, _ = read_answers(project)
     if not answers.get("_commit"):
         raise BafaError(f"{ANSWERS_FILE} records no template version (_commit); the project cannot be updated")
-    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=project, capture_output=True, text=True)
-    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != project:
+    try:
+        top = Path(git(project, "rev-parse", "--show-toplevel").strip()).resolve()
+    except BafaError:
+        top = None
+    if top != project:
         raise BafaError(f"{project} is not the root of a git repository; bafa update needs the project's git history")
-    dirty = _git(project, "status", "--porcelain").splitlines()
+    dirty = git(project, "status", "--porcelain").splitlines()
     if dirty:
         raise BafaError(f"{project} has {len(dirty)} uncommitted change(s); commit or stash them before updating")
     return answers
@@ -126,10 +127,11 @@ def version_of(ref: str) -> object | None:
 def _newest_tag(source: Path) -> str | None:
     """The newest version tag of the template source (a repository or a bundle), the one
     copier updates to by default; None when it has none."""
-    listing = subprocess.run(
-        ["git", "ls-remote", "--tags", "--refs", str(source)], capture_output=True, text=True, check=False
-    )
-    tags = [line.rsplit("refs/tags/", 1)[-1] for line in listing.stdout.splitlines() if "refs/tags/" in line]
+    try:
+        listing = git(source.parent, "ls-remote", "--tags", "--refs", str(source))
+    except BafaError:
+        return None
+    tags = [line.rsplit("refs/tags/", 1)[-1] for line in listing.splitlines() if "refs/tags/" in line]
     versions = [(version, tag) for tag in tags if (version := version_of(tag)) is not None]
     return max(versions)[1] if versions else None
 
@@ -159,9 +161,10 @@ def _redirect_git_to(source: Path) -> None:
 
 
 def _update_in(
-    work: Path, project: Path, current: str, to: str | None, conflict: str, *, run_code: bool
+    work: Path, project: Path, current: str, to: str | None, conflict: str, *, trust: bool, pretend: bool
 ) -> UpdateResult:
-    """copier update in `work`; a template's tasks and migrations run only with `run_code`."""
+    """copier update in `work` (the project, or its clone for --pretend); a template's tasks,
+    migrations and Jinja extensions run only with `trust` and never with `pretend`."""
     import copier
     from copier.errors import CopierError, UnsafeTemplateError
 
@@ -175,34 +178,40 @@ def _update_in(
                 defaults=True,
                 overwrite=True,
                 skip_answered=True,
-                unsafe=run_code,
+                unsafe=trust and not pretend,
                 quiet=True,
                 conflict=conflict,  # type: ignore[arg-type]
                 user_defaults={SECRET_QUESTION: secret} if secret else None,
             )
     except UnsafeTemplateError as exc:
         _roll_back(work)
+        features = first_line(exc).rstrip(".")  # "Template uses potentially unsafe feature: tasks"
+        if pretend:
+            raise BafaError(
+                f"--pretend never runs a template's code, and this one would ({features}); "
+                "review the template, then update with --trust (without --pretend)"
+            ) from None
         raise BafaError(
-            f"--pretend never runs a template's code, and this one would ({_one_line(exc)}); "
-            "review the template, then update without --pretend"
+            f"update refused, project left as it was: the template would run code ({features}); "
+            "bafa's template runs none: review it, then pass --trust only if you trust it"
         ) from None
     except (CopierError, ValueError, subprocess.CalledProcessError, OSError) as exc:
         _roll_back(work)
-        raise BafaError(f"update failed, project left as it was: {_one_line(exc)}") from None
+        raise BafaError(f"update failed, project left as it was: {one_line(exc)}") from None
     except BaseException:
         _roll_back(work)
         raise
     env_keys = append_new_keys(work)
-    new_answers = yaml.safe_load((work / ANSWERS_FILE).read_text()) or {}
+    new_answers, _ = read_answers(work)
     result = UpdateResult(path=project, from_version=current, to_version=str(new_answers.get("_commit", "?")))
     _classify(work, result, conflict)
-    result.env_keys_added = env_keys
+    result.env_keys_added, result.env_keys_need_value = env_keys.added, env_keys.need_value
     return result
 
 
 def _classify(work: Path, result: UpdateResult, conflict: str) -> None:
     # -uall lists new files one by one; paths are relative to the project root.
-    for line in _git(work, "status", "--porcelain", "-uall").splitlines():
+    for line in git(work, "status", "--porcelain", "-uall").splitlines():
         code, name = line[:2], line[3:].strip('"')
         if "D" in code:
             result.removed.append(name)
@@ -221,19 +230,9 @@ def _classify(work: Path, result: UpdateResult, conflict: str) -> None:
 
 
 def _roll_back(work: Path) -> None:
-    """Back to the last commit (the tree was clean before): ignored files like .env stay."""
-    subprocess.run(["git", "reset", "--quiet", "--hard", "HEAD"], cwd=work, capture_output=True)
-    subprocess.run(["git", "clean", "--quiet", "-fd"], cwd=work, capture_output=True)
-
-
-def _git(cwd: Path, *args: str) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
-    if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines()
-        raise BafaError(f"git {args[0]} failed: {lines[-1] if lines else 'no output'}")
-    return result.stdout
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:300] or type(exc).__name__
+    """Back to the last commit (the tree was clean before): ignored files like .env stay. A tree
+    still clean (Copier refused before writing) is left alone, its git metadata too."""
+    with contextlib.suppress(BafaError):  # best effort: the error being reported matters more
+        if git(work, "status", "--porcelain"):
+            git(work, "reset", "--quiet", "--hard", "HEAD")
+            git(work, "clean", "--quiet", "-fd")

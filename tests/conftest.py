@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.env_files import read_env  # noqa: F401 - the one .env reader, for every test
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -22,17 +24,6 @@ def run_bafa(*args: str, cwd: Path | None = None, timeout: float = 120) -> subpr
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
-
-
-def read_env(path: Path) -> dict[str, str]:
-    """Parse a KEY=VALUE .env file (no shell expansion)."""
-    values: dict[str, str] = {}
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, _, value = line.partition("=")
-            values[key.strip()] = value.strip().strip('"').strip("'")
-    return values
 
 
 def generate(dest: Path, *data: str) -> Path:

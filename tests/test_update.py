@@ -1,7 +1,8 @@
 """`bafa update` and `copier update` across two real template versions, offline.
 
 The test builds the versions itself: a clone of this checkout tagged v0.1.0, then one more
-commit (a changed backend file, a new .env key, a new secret key) tagged v0.2.0.
+commit (a changed backend file, a new .env key, a secret key the template marks as generated
+and a credential it does not) tagged v0.2.0.
 """
 
 from __future__ import annotations
@@ -80,8 +81,12 @@ def template_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert OLD_LINE in health.read_text(), "the template changed: update this test's v0.2.0 edit"
     health.write_text(health.read_text().replace(OLD_LINE, 'return {"status": "ok", "service": "tasks"}'))
     example = template / "template/backend/.env.example.jinja"
-    example.write_text(example.read_text() + "LOG_LEVEL=info\nAUDIT_SIGNING_SECRET=replace-me\n")
-    _git(template, "commit", "--quiet", "-am", "v0.2.0: health names the service; two new settings")
+    example.write_text(
+        example.read_text()
+        + "LOG_LEVEL=info\n# generated: secret\nAUDIT_SIGNING_SECRET=replace-me\n"
+        + "# From the GitHub OAuth app (only you have it).\nGITHUB_CLIENT_SECRET=\n"
+    )
+    _git(template, "commit", "--quiet", "-am", "v0.2.0: health names the service; three new settings")
     _git(template, "tag", "v0.2.0")
     return template
 
@@ -127,7 +132,9 @@ def test_update_keeps_edits_secrets_and_history(old_project: tuple[Path, dict[st
     assert (project / "backend/.env").read_bytes().startswith(env_before["backend/.env"]), "existing lines untouched"
     assert backend_env["LOG_LEVEL"] == "info"
     assert len(backend_env["AUDIT_SIGNING_SECRET"]) >= 48 and backend_env["AUDIT_SIGNING_SECRET"] != "replace-me"
-    assert "new keys in backend/.env: LOG_LEVEL, AUDIT_SIGNING_SECRET" in result.stdout
+    assert backend_env["GITHUB_CLIENT_SECRET"] == "", "a credential the template does not mark is never invented"
+    assert "new keys in backend/.env: LOG_LEVEL, AUDIT_SIGNING_SECRET, GITHUB_CLIENT_SECRET" in result.stdout
+    assert "needs a value in backend/.env: GITHUB_CLIENT_SECRET" in result.stdout
 
     log = _git(project, "log", "--format=%s")
     assert log.splitlines()[:1] == ["Our edits"] and "Generate My Tasks with bafa" in log
@@ -210,12 +217,13 @@ def test_refusals_exit_2_and_change_nothing(old_project: tuple[Path, dict[str, s
 
 
 def test_plain_copier_update(template_versions: Path, tmp_path: Path) -> None:
-    """Without bafa: `copier copy` from the git repository, then `copier update`."""
+    """Without bafa: `copier copy` from the git repository, then `copier update`; neither needs
+    --trust, as the template runs no code (docs/updating.md)."""
     env = {**_offline_env(template_versions, tmp_path / "cache")}
     copier = [sys.executable, "-m", "copier"]
     project = tmp_path / "plain"
     subprocess.run(
-        [*copier, "copy", "--trust", "--defaults", "--vcs-ref", "v0.1.0", str(template_versions), str(project)],
+        [*copier, "copy", "--defaults", "--vcs-ref", "v0.1.0", str(template_versions), str(project)],
         env=env, capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     secret = read_env(project / "backend/.env")["BETTER_AUTH_SECRET"]
@@ -223,7 +231,7 @@ def test_plain_copier_update(template_versions: Path, tmp_path: Path) -> None:
     _git(project, "add", "-A")
     _git(project, "commit", "--quiet", "-m", "init")
     result = subprocess.run(
-        [*copier, "update", "--trust", "--defaults", "--skip-answered"],
+        [*copier, "update", "--defaults", "--skip-answered"],
         cwd=project, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from test_update import _bafa, _git, _offline_env, new_at, template_versions  # noqa: F401
 
-from conftest import snapshot
+from conftest import REPO, snapshot
 
 EVIL_COPIER = """\
 _subdirectory: template
@@ -69,3 +69,36 @@ def test_trust_is_explicit_and_pretend_never_runs_tasks(
     assert not marker.exists(), "--pretend ran a task"
     trusted = _bafa(env, "update", str(project), "--trust")
     assert marker.exists(), trusted.stdout + trusted.stderr  # the user said so: the task runs
+
+
+@pytest.fixture(scope="module")
+def template_with_tasks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """bafa's own template (the canonical source), whose v0.2.0 adds a task: proof is `marker`."""
+    root = tmp_path_factory.mktemp("tasks")
+    template, marker = root / "bafa", root / "RAN"
+    _git(REPO, "clone", "--quiet", str(REPO), str(template))
+    _git(template, "tag", "v0.1.0")
+    copier_yml = template / "copier.yml"
+    copier_yml.write_text(copier_yml.read_text() + f'_tasks:\n  - "touch {marker}"\n')
+    _git(template, "commit", "--quiet", "-am", "v0.2.0 runs a task")
+    _git(template, "tag", "v0.2.0")
+    return template, marker
+
+
+def test_a_task_in_bafas_own_template_runs_only_with_trust(
+    template_with_tasks: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """bafa's template runs no code, so an update never needs Copier's unsafe mode: a version that
+    adds a task (a compromised release, a fork in BAFA_TEMPLATE) is refused, not run."""
+    template, marker = template_with_tasks
+    env = _offline_env(template, tmp_path / "cache")
+    project = new_at(template, "v0.1.0", env, tmp_path / "proj")
+    before = snapshot(project)
+    refused = _bafa(env, "update", str(project))
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert refused.stderr.startswith("error: ") and "tasks" in refused.stderr and "--trust" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert not marker.exists(), "the template's task ran without --trust"
+    assert snapshot(project) == before
+    trusted = _bafa(env, "update", str(project), "--trust")
+    assert marker.exists(), trusted.stdout + trusted.stderr
