@@ -12,23 +12,192 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from generator.answers import read_yaml
 from generator.errors import BafaError
+from generator.secret import SECRET_ENV, SECRET_QUESTION
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,49}$")
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/\S*)?$")
 ALGORITHMS = ("EdDSA", "ES256", "RS256")
-TOP_KEYS = {"issuer", "origins", "defaults", "services"}
-ISSUER_KEYS = {"url", "audience", "mode", "jwt_algorithm"}
-SERVICE_KEYS = {"name", "port", "description", "answers"}
-# Answers a manifest may set for every service (defaults) or one (answers).
-FREE_ANSWERS = {"api_style", "ownership_error", "jwt_ttl_minutes", "database", "description"}
-SECRET_ENV = "BETTER_AUTH_SECRET"
+MODES = ("jwks", "shared_secret")
+MIN_SECRET_LENGTH = 32
+
+
+# --- the manifest: its shape and every per-field rule ----------------------------------------
+
+
+def _rule(ok: Callable[[Any], bool], problem: Callable[[Any], str]) -> BeforeValidator:
+    """A check on the raw YAML value, before any conversion: `problem(value)` names what is wrong."""
+
+    def check(value: Any) -> Any:
+        if not ok(value):
+            raise ValueError(problem(value))
+        return value
+
+    return BeforeValidator(check)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+Url = Annotated[
+    str,
+    _rule(
+        lambda v: isinstance(v, str) and bool(URL.match(v)) and not v.endswith("/"),
+        lambda v: f"an http(s) URL without a trailing slash is required (got {v!r})",
+    ),
+]
+Origin = Annotated[
+    str,
+    _rule(
+        lambda v: isinstance(v, str) and bool(ORIGIN.match(v)),
+        lambda v: f"{v!r} is not scheme://host[:port] (no path, no wildcard)",
+    ),
+]
+Name = Annotated[
+    str, _rule(lambda v: isinstance(v, str) and bool(SLUG.match(v)), lambda v: f"{v!r} must match {SLUG.pattern}")
+]
+Port = Annotated[
+    int,
+    _rule(lambda v: _is_int(v) and 1024 <= v <= 65535, lambda v: f"{v!r} must be a whole number from 1024 to 65535"),
+]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Answers(_Section):
+    """Answers a manifest may set for every service (defaults) or one (answers); Copier checks the values."""
+
+    api_style: Any = None
+    ownership_error: Any = None
+    jwt_ttl_minutes: Any = None
+    database: Any = None
+    description: Any = None
+
+
+class Issuer(_Section):
+    url: Url = Field(default=None, validate_default=True)  # required: a missing url reads "got None"
+    audience: Annotated[
+        str | None,
+        _rule(lambda v: v is None or (isinstance(v, str) and bool(v.strip())), lambda v: "must be a non-empty string"),
+    ] = None  # default: url
+    mode: Annotated[
+        Literal["jwks", "shared_secret"], _rule(lambda v: v in MODES, lambda v: f"jwks or shared_secret (got {v!r})")
+    ] = "jwks"
+    jwt_algorithm: Any = "EdDSA"
+
+    @field_validator("jwt_algorithm")
+    @classmethod
+    def _algorithm(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.data.get("mode") == "jwks" and value not in ALGORITHMS:  # no mode: its own error
+            raise ValueError(f"one of {', '.join(ALGORITHMS)} (got {value!r})")
+        return value  # shared_secret: ignored (HS256)
+
+
+class Service(_Section):
+    name: Name = Field(default=None, validate_default=True)
+    port: Port = Field(default=None, validate_default=True)
+    description: Any = None
+    answers: Answers | None = None
+
+
+class Manifest(_Section):
+    issuer: Issuer
+    origins: list[Origin] = Field(min_length=1)
+    defaults: Answers | None = None
+    services: list[Service] = Field(min_length=1)
+
+
+# What a section must be, said when it is missing or of the wrong type ([] stands for an index).
+_SECTIONS: dict[str, tuple[type[BaseModel] | None, str]] = {
+    "issuer": (Issuer, "a mapping with url (and optionally audience, mode, jwt_algorithm) is required"),
+    "origins": (None, 'a non-empty list of browser origins is required, e.g. ["https://app.example.com"]'),
+    "defaults": (Answers, "must be a mapping of answers"),
+    "services": (None, "a non-empty list of {name, port} is required"),
+    "services[]": (Service, "must be a mapping with name and port"),
+    "services[].answers": (Answers, "must be a mapping"),
+}
+
+
+def validate_manifest(data: Any, path: Path) -> Manifest:
+    """The manifest, or BafaError naming every problem (field by field, then clashes between services)."""
+    if not isinstance(data, dict):
+        raise BafaError(f"manifest {path} must be a YAML mapping with issuer, origins and services")
+    try:
+        manifest = Manifest.model_validate(data)
+    except ValidationError as exc:
+        raise BafaError("invalid manifest: " + "; ".join(_problems(exc))) from None
+    clashes = _clashes(manifest.services)
+    if clashes:
+        raise BafaError("invalid manifest: " + "; ".join(clashes))
+    return manifest
+
+
+def _problems(error: ValidationError) -> list[str]:
+    unknown_top: list[str] = []
+    problems: list[str] = []
+    for problem in error.errors():
+        loc, kind = problem["loc"], problem["type"]
+        where = _path(loc)
+        if kind == "extra_forbidden" and len(loc) == 1:
+            unknown_top.append(str(loc[0]))
+        elif kind == "extra_forbidden":
+            section = _SECTIONS[_path(loc[:-1], pattern=True)][0]
+            word = "not settable here" if section is Answers else "unknown key"
+            problems.append(f"{where}: {word} (allowed: {', '.join(sorted(section.model_fields))})")
+        elif kind == "value_error":
+            problems.append(f"{where}: {problem['ctx']['error']}")
+        else:
+            problems.append(f"{where}: {_SECTIONS.get(_path(loc, pattern=True), (None, problem['msg']))[1]}")
+    if unknown_top:
+        allowed = ", ".join(sorted(Manifest.model_fields))
+        problems.insert(0, f"unknown manifest keys: {', '.join(sorted(unknown_top))} (allowed: {allowed})")
+    return problems
+
+
+def _path(loc: tuple[int | str, ...], *, pattern: bool = False) -> str:
+    """('services', 0, 'port') -> services[0].port, or with `pattern` services[].port; an origin is
+    named by its value in the message, not by its index."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += "[]" if pattern else "" if text == "origins" else f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def _clashes(services: list[Service]) -> list[str]:
+    problems: list[str] = []
+    names: dict[str, int] = {}
+    ports: dict[int, str] = {}
+    for index, service in enumerate(services):
+        if service.name in names:
+            also = f"also services[{names[service.name]}]"
+            problems.append(f"services[{index}].name: duplicate service name {service.name!r} ({also})")
+        names.setdefault(service.name, index)
+        if service.port in ports:
+            problems.append(f"services[{index}].port: port {service.port} is already used by {ports[service.port]!r}")
+        ports.setdefault(service.port, service.name)
+    return problems
+
+
+def load_manifest(path: Path) -> Manifest:
+    return validate_manifest(read_yaml(path, "manifest"), path)
+
+
+# --- planning: the answers each service is rendered with --------------------------------------
 
 
 @dataclass
@@ -45,120 +214,48 @@ class BootstrapResult:
     skipped: list[ServicePlan] = field(default_factory=list)
 
 
-def load_manifest(path: Path) -> dict[str, Any]:
-    data = read_yaml(path, "manifest")
-    if not isinstance(data, dict):
-        raise BafaError(f"manifest {path} must be a YAML mapping with issuer, origins and services")
-    return data
+def plan_services(manifest: Manifest, secret: str | None) -> list[ServicePlan]:
+    """One plan per service: the manifest's shared settings, its defaults, then the service's own answers.
 
-
-def plan_services(manifest: dict[str, Any]) -> list[ServicePlan]:
-    """Validate the whole manifest; return one plan per service. Raises BafaError listing every problem."""
-    problems: list[str] = []
-    unknown = sorted(set(manifest) - TOP_KEYS)
-    if unknown:
-        problems.append(f"unknown manifest keys: {', '.join(unknown)} (allowed: {', '.join(sorted(TOP_KEYS))})")
-
-    issuer = manifest.get("issuer")
-    if not isinstance(issuer, dict):
-        problems.append("issuer: a mapping with url (and optionally audience, mode, jwt_algorithm) is required")
-        issuer = {}
-    for key in sorted(set(issuer) - ISSUER_KEYS):
-        problems.append(f"issuer.{key}: unknown key (allowed: {', '.join(sorted(ISSUER_KEYS))})")
-    url = issuer.get("url")
-    if not isinstance(url, str) or not URL.match(url) or url.endswith("/"):
-        problems.append(f"issuer.url: an http(s) URL without a trailing slash is required (got {url!r})")
-    audience = issuer.get("audience", url)
-    if not isinstance(audience, str) or not audience.strip():
-        problems.append("issuer.audience: must be a non-empty string")
-    mode = issuer.get("mode", "jwks")
-    if mode not in ("jwks", "shared_secret"):
-        problems.append(f"issuer.mode: jwks or shared_secret (got {mode!r})")
-    algorithm = issuer.get("jwt_algorithm", "EdDSA")
-    if mode == "jwks" and algorithm not in ALGORITHMS:
-        problems.append(f"issuer.jwt_algorithm: one of {', '.join(ALGORITHMS)} (got {algorithm!r})")
-    if mode == "shared_secret" and len(os.environ.get(SECRET_ENV, "")) < 32:
-        problems.append(
-            f"issuer.mode shared_secret: set {SECRET_ENV} (the issuer's secret, >= 32 chars) in the environment"
+    `secret` is the issuer's BETTER_AUTH_SECRET (from the environment), needed in shared_secret mode.
+    """
+    issuer = manifest.issuer
+    if issuer.mode == "shared_secret" and len(secret or "") < MIN_SECRET_LENGTH:
+        raise BafaError(
+            f"invalid manifest: issuer.mode shared_secret: set {SECRET_ENV} (the issuer's secret, "
+            f">= {MIN_SECRET_LENGTH} chars) in the environment"
         )
-
-    origins = manifest.get("origins")
-    if not isinstance(origins, list) or not origins:
-        problems.append('origins: a non-empty list of browser origins is required, e.g. ["https://app.example.com"]')
-        origins = []
-    for origin in origins:
-        if not isinstance(origin, str) or not ORIGIN.match(origin):
-            problems.append(f"origins: {origin!r} is not scheme://host[:port] (no path, no wildcard)")
-
-    defaults = manifest.get("defaults", {}) or {}
-    if not isinstance(defaults, dict):
-        problems.append("defaults: must be a mapping of answers")
-        defaults = {}
-    for key in sorted(set(defaults) - FREE_ANSWERS):
-        problems.append(f"defaults.{key}: not settable here (allowed: {', '.join(sorted(FREE_ANSWERS))})")
-
-    services = manifest.get("services")
-    if not isinstance(services, list) or not services:
-        problems.append("services: a non-empty list of {name, port} is required")
-        services = []
-    plans: list[ServicePlan] = []
-    names: dict[str, int] = {}
-    ports: dict[int, str] = {}
-    for index, service in enumerate(services):
-        where = f"services[{index}]"
-        if not isinstance(service, dict):
-            problems.append(f"{where}: must be a mapping with name and port")
-            continue
-        for key in sorted(set(service) - SERVICE_KEYS):
-            problems.append(f"{where}.{key}: unknown key (allowed: {', '.join(sorted(SERVICE_KEYS))})")
-        name, port = service.get("name"), service.get("port")
-        if not isinstance(name, str) or not SLUG.match(name):
-            problems.append(f"{where}.name: {name!r} must match {SLUG.pattern}")
-        elif name in names:
-            problems.append(f"{where}.name: duplicate service name {name!r} (also services[{names[name]}])")
-        else:
-            names[name] = index
-        if isinstance(port, bool) or not isinstance(port, int) or not 1024 <= port <= 65535:
-            problems.append(f"{where}.port: {port!r} must be a whole number from 1024 to 65535")
-        elif port in ports:
-            problems.append(f"{where}.port: port {port} is already used by {ports[port]!r}")
-        else:
-            ports[port] = str(name)
-        own = service.get("answers", {}) or {}
-        if not isinstance(own, dict):
-            problems.append(f"{where}.answers: must be a mapping")
-            own = {}
-        for key in sorted(set(own) - FREE_ANSWERS):
-            problems.append(f"{where}.answers.{key}: not settable here (allowed: {', '.join(sorted(FREE_ANSWERS))})")
-        answers: dict[str, Any] = {
-            **defaults,
-            **own,
-            "project_name": name,
-            "project_slug": name,
-            "frontend": False,
-            "auth_mode": mode,
-            "auth_url": url,
-            "jwt_audience": audience,
-            "frontend_origins": origins,
-            "backend_port": port,
-        }
-        if "description" in service:
-            answers["description"] = service["description"]
-        if mode == "jwks":
-            answers["jwt_algorithm"] = algorithm
-        else:
-            answers["better_auth_secret"] = os.environ.get(SECRET_ENV, "")
-        plans.append(ServicePlan(str(name), port if isinstance(port, int) else 0, answers))
-    if problems:
-        raise BafaError("invalid manifest: " + "; ".join(problems))
+    shared: dict[str, Any] = {
+        "frontend": False,
+        "auth_mode": issuer.mode,
+        "auth_url": issuer.url,
+        "jwt_audience": issuer.audience or issuer.url,
+        "frontend_origins": list(manifest.origins),
+    }
+    if issuer.mode == "jwks":
+        shared["jwt_algorithm"] = issuer.jwt_algorithm
+    else:
+        shared[SECRET_QUESTION] = secret
+    defaults = _given(manifest.defaults)
+    plans = []
+    for service in manifest.services:
+        answers = {**defaults, **_given(service.answers), **shared}
+        answers.update(project_name=service.name, project_slug=service.name, backend_port=service.port)
+        if "description" in service.model_fields_set:
+            answers["description"] = service.description
+        plans.append(ServicePlan(service.name, service.port, answers))
     return plans
+
+
+def _given(answers: Answers | None) -> dict[str, Any]:
+    return answers.model_dump(exclude_unset=True) if answers else {}
 
 
 def bootstrap(manifest_path: Path, into: Path) -> BootstrapResult:
     """Generate every service of the manifest that does not exist yet under INTO."""
     from generator.new import create_project
 
-    plans = plan_services(load_manifest(manifest_path))
+    plans = plan_services(load_manifest(manifest_path), os.environ.get(SECRET_ENV))
     into = into.expanduser().absolute()
     if into.exists() and not into.is_dir():
         raise BafaError(f"{into} exists and is not a folder")

@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from conftest import clean_env, read_env, run_bafa, snapshot
+from generator._cli import app
+from generator.bootstrap import plan_services, validate_manifest
+from generator.errors import BafaError
 
 GOOD = {
     "issuer": {"url": "https://auth.example.test", "mode": "jwks", "jwt_algorithm": "ES256"},
@@ -93,9 +97,10 @@ BAD = [
 
 @pytest.mark.parametrize(("manifest", "message"), BAD, ids=[m for _, m in BAD])
 def test_bad_manifest_exits_2_and_writes_nothing(tmp_path: Path, manifest: object, message: str) -> None:
+    """In-process (the whole CLI path but no subprocess): validation fails before anything renders."""
     path = write(tmp_path, manifest)
-    result = run_bafa("bootstrap", str(path), "--into", str(tmp_path / "out"))
-    assert result.returncode == 2, result.stdout
+    result = CliRunner().invoke(app, ["bootstrap", str(path), "--into", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.stdout
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
@@ -103,9 +108,58 @@ def test_bad_manifest_exits_2_and_writes_nothing(tmp_path: Path, manifest: objec
 
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     manifest = {**GOOD, "origins": ["*"], "services": [{"name": "x", "port": 1}]}
-    result = run_bafa("bootstrap", str(write(tmp_path, manifest)), "--into", str(tmp_path / "out"))
-    assert result.returncode == 2
+    result = CliRunner().invoke(app, ["bootstrap", str(write(tmp_path, manifest)), "--into", str(tmp_path / "out")])
+    assert result.exit_code == 2
     assert "origins" in result.stderr and "services[0].name" in result.stderr and "services[0].port" in result.stderr
+
+
+def test_every_section_names_itself_when_it_is_missing_or_of_the_wrong_kind() -> None:
+    manifest = {"issuer": [], "origins": "x", "defaults": 3, "services": ["s", {"answers": 3, "bogus": 1}], "a": 1}
+    with pytest.raises(BafaError) as caught:
+        validate_manifest(manifest, Path("m.yml"))
+    problems = str(caught.value).removeprefix("invalid manifest: ").split("; ")
+    assert problems == [
+        "unknown manifest keys: a (allowed: defaults, issuer, origins, services)",
+        "issuer: a mapping with url (and optionally audience, mode, jwt_algorithm) is required",
+        'origins: a non-empty list of browser origins is required, e.g. ["https://app.example.com"]',
+        "defaults: must be a mapping of answers",
+        "services[0]: must be a mapping with name and port",
+        "services[1].name: None must match ^[a-z][a-z0-9-]{1,49}$",
+        "services[1].port: None must be a whole number from 1024 to 65535",
+        "services[1].answers: must be a mapping",
+        "services[1].bogus: unknown key (allowed: answers, description, name, port)",
+    ]
+
+
+def test_plans_share_the_issuer_and_take_defaults_then_own_answers() -> None:
+    manifest = {
+        **GOOD,
+        "defaults": {"api_style": "user_path", "database": "postgresql"},
+        "services": [
+            {"name": "billing", "port": 8101, "description": "Invoices", "answers": {"database": "sqlite"}},
+            {"name": "reports", "port": 8102},
+        ],
+    }
+    billing, reports = plan_services(validate_manifest(manifest, Path("m.yml")), secret=None)
+    assert billing.answers == {
+        "api_style": "user_path",
+        "database": "sqlite",
+        "description": "Invoices",
+        "frontend": False,
+        "auth_mode": "jwks",
+        "auth_url": "https://auth.example.test",
+        "jwt_audience": "https://auth.example.test",
+        "frontend_origins": ["https://app.example.test"],
+        "jwt_algorithm": "ES256",
+        "project_name": "billing",
+        "project_slug": "billing",
+        "backend_port": 8101,
+    }
+    assert reports.answers["database"] == "postgresql" and "description" not in reports.answers
+    shared = {**GOOD, "issuer": {"url": "https://auth.example.test", "mode": "shared_secret", "audience": "api"}}
+    (plan, *_) = plan_services(validate_manifest(shared, Path("m.yml")), secret="s" * 40)
+    assert plan.answers["better_auth_secret"] == "s" * 40 and plan.answers["jwt_audience"] == "api"
+    assert "jwt_algorithm" not in plan.answers
 
 
 def test_shared_secret_mode_needs_the_issuers_secret(tmp_path: Path) -> None:
