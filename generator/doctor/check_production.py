@@ -45,14 +45,11 @@ def check_cookies(facts: Facts) -> Check:
     if match is None:
         return passed("prod.cookies", f"{where} leaves useSecureCookies to Better Auth (Secure when the URL is https)")
     value = match.group(1).strip()
-    if value == "false":
-        make = failed if https else warned
-        return make(
-            "prod.cookies",
-            f"{where} sets useSecureCookies: false: session cookies are sent over plain http",
-            'derive it from the URL: useSecureCookies: baseURL.startsWith("https://")',
-        )
-    return passed("prod.cookies", f"{where}: useSecureCookies: {value}")
+    if value != "false":
+        return passed("prod.cookies", f"{where}: useSecureCookies: {value}")
+    finding = f"{where} sets useSecureCookies: false: session cookies are sent over plain http"
+    fix = 'derive it from the URL: useSecureCookies: baseURL.startsWith("https://")'
+    return failed("prod.cookies", finding, fix) if https else warned("prod.cookies", finding, fix)
 
 
 def check_debug(facts: Facts) -> Check:

@@ -110,14 +110,14 @@ def check_cors_frontend(facts: Facts) -> Check:
     for origin, source in wanted:
         first_source.setdefault(origin, source)
     missing = [(o, source) for o, source in first_source.items() if o not in allowed_list]
-    if missing:
-        shown = "; ".join(f"{origin} ({source})" for origin, source in missing)
-        return failed(
-            "cors.frontend",
-            f"{shown} not allowed by the backend ({allowed.source}): the browser blocks its API calls",
-            "add the exact origin to CORS_ORIGINS in backend/.env and restart the backend",
-        )
-    return passed("cors.frontend", f"every frontend origin is allowed by {allowed.source}")
+    if not missing:
+        return passed("cors.frontend", f"every frontend origin is allowed by {allowed.source}")
+    shown = "; ".join(f"{origin} ({source})" for origin, source in missing)
+    return failed(
+        "cors.frontend",
+        f"{shown} not allowed by the backend ({allowed.source}): the browser blocks its API calls",
+        "add the exact origin to CORS_ORIGINS in backend/.env and restart the backend",
+    )
 
 
 def check_cors_https(facts: Facts) -> Check:
