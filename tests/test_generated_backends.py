@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import clean_env, generate, redis_test_url
+from conftest import REPO, clean_env, generate, redis_test_url
 
 AUTH_MODES = ["shared_secret", "jwks"]
 API_STYLES = ["flat", "user_path"]
@@ -68,3 +69,94 @@ def test_generated_backend_suite_passes(tmp_path: Path, auth_mode: str, api_styl
     )
     assert lint.returncode == 0, lint.stdout
     assert (project / "backend/tests/test_user_path.py").exists() == (api_style == "user_path")
+    # Only the answers' own variants are generated (copier.yml's _exclude).
+    for mode, files in MODE_FILES.items():
+        for name in files:
+            assert (project / "backend" / name).exists() == (mode == auth_mode), name
+
+
+BACKEND = REPO / "template/backend"
+# Each auth mode's files; the other mode's are not generated (copier.yml, _exclude).
+MODE_FILES = {
+    "jwks": ("app/core/auth_modes/jwks.py", "tests/signing_jwks.py", "tests/test_jwks.py"),
+    "shared_secret": (
+        "app/core/auth_modes/shared_secret.py",
+        "tests/signing_shared_secret.py",
+        "tests/test_secret_settings.py",
+    ),
+}
+# What the rest of the backend uses of an auth mode (app/core/auth_settings.py imports it):
+# each class's public methods and class variables, and their parameters.
+AUTH_MODE_INTERFACE = {
+    "AuthSettings": {"JWT_ALGORITHMS": None, "production_problems": ["self"]},
+    "SigningKeys": {"__init__": ["self", "settings"], "key_for": ["self", "header"]},
+}
+
+
+def _module(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(), filename=str(path))
+
+
+def _exported(module: ast.Module) -> list[str]:
+    for node in module.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return [elt.value for elt in node.value.elts if isinstance(elt, ast.Constant)]
+    raise AssertionError("no __all__")
+
+
+def _members(module: ast.Module, class_name: str) -> dict[str, list[str] | None]:
+    """A class's methods (with their parameters) and annotated class variables."""
+    (cls,) = [n for n in module.body if isinstance(n, ast.ClassDef) and n.name == class_name]
+    members: dict[str, list[str] | None] = {}
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            members[node.name] = [arg.arg for arg in node.args.args]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            members[node.target.id] = None
+    return members
+
+
+def test_every_variant_file_has_one_plain_name() -> None:
+    """No `{% if %}` in a file name of the backend: a variant is a module, chosen in one place."""
+    templated = [str(p.relative_to(BACKEND)) for p in BACKEND.rglob("*") if "{" in p.name]
+    assert not templated, templated
+    selection = (BACKEND / "app/core/auth_settings.py.jinja").read_text()
+    assert "from app.core.auth_modes.{{ auth_mode }} import AuthSettings, SigningKeys" in selection
+    for mode, files in MODE_FILES.items():
+        for name in files:
+            assert (BACKEND / name).is_file(), name
+
+
+def test_both_auth_modes_export_the_same_names() -> None:
+    modes = {mode: _module(BACKEND / files[0]) for mode, files in MODE_FILES.items()}
+    for mode, module in modes.items():
+        assert _exported(module) == ["AuthSettings", "SigningKeys"], mode
+        for class_name, interface in AUTH_MODE_INTERFACE.items():
+            members = _members(module, class_name)
+            for name, parameters in interface.items():
+                assert name in members, f"{mode}: {class_name}.{name} is missing"
+                assert members[name] == parameters, f"{mode}: {class_name}.{name}{members[name]}"
+            public = {n for n in members if not n.startswith("_") and n.isidentifier()}
+            fields = {n for n in public if n.isupper()} - {"JWT_ALGORITHMS"}
+            extra = public - set(interface) - fields
+            # jwks's SigningKeys also hands out its key set (its tests shorten the cache with it).
+            assert extra <= {"key_set"}, f"{mode}: {class_name} has more public names: {extra}"
+
+
+def test_both_test_signing_modules_export_the_same_names() -> None:
+    jwks = _module(BACKEND / MODE_FILES["jwks"][1])
+    shared_secret = _module(BACKEND / MODE_FILES["shared_secret"][1])
+    jwks_only = next(
+        [elt.value for elt in node.value.elts]
+        for node in jwks.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "JWKS_ONLY"
+    )
+    assert set(_exported(jwks)) - set(jwks_only) == set(_exported(shared_secret))
+    for module in (jwks, shared_secret):
+        defined = {
+            getattr(n, "name", None) or getattr(getattr(n, "targets", [None])[0], "id", None)
+            for n in module.body
+        }
+        assert set(_exported(module)) <= defined, "__all__ names something the module lacks"
