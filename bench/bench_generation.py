@@ -67,7 +67,7 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bafa-bench-gen-"))
     bafa = bafa_cmd()
-    copier = [PYTHON, "-m", "copier", "copy", "--trust", "--defaults", "--quiet",
+    copier = [PYTHON, "-m", "copier", "copy", "--defaults", "--quiet",
               # bafa renders the template as checked out (vcs_ref=HEAD); so does this.
               "--vcs-ref", "HEAD", str(REPO)]
 

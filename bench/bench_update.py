@@ -63,7 +63,7 @@ def main() -> None:
         timed([*bafa, "new", str(root / "bafa-v1"), "--defaults"], env=env)
     finally:
         git(template, "checkout", "--quiet", "-")
-    timed([*copier, "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "v0.1.0",
+    timed([*copier, "copy", "--defaults", "--quiet", "--vcs-ref", "v0.1.0",
            str(template), str(root / "copier-v1")], env=env)
     for cmd in (["init", "--quiet"], ["add", "-A"], ["commit", "--quiet", "-m", "init"]):
         git(root / "copier-v1", *cmd)
@@ -75,7 +75,7 @@ def main() -> None:
 
     cases = {
         "copier_update": lambda i: timed_cpu(
-            [*copier, "update", "--trust", "--defaults", "--skip-answered", "--quiet"],
+            [*copier, "update", "--defaults", "--skip-answered", "--quiet"],
             cwd=fresh("copier", i), env=env),
         "bafa_update": lambda i: timed_cpu([*bafa, "update", str(fresh("bafa", i))], env=env),
         "bafa_update_pretend": lambda i: timed_cpu(
@@ -99,7 +99,7 @@ def main() -> None:
         "command": {
             "bafa_update": "BAFA_TEMPLATE=<clone> XDG_CACHE_HOME=<tmp> bafa update PROJECT",
             "bafa_update_pretend": "bafa update --pretend PROJECT (exit 1: changes pending)",
-            "copier_update": "copier update --trust --defaults --skip-answered (in PROJECT)",
+            "copier_update": "copier update --defaults --skip-answered (in PROJECT)",
         },
         "runs": args.runs,
         "seconds": stats,

@@ -14,7 +14,7 @@ from conftest import REPO, read_env
 def test_plain_copier_copy(tmp_path: Path) -> None:
     dest = tmp_path / "plain"
     result = subprocess.run(
-        [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", str(REPO), str(dest)],
+        [sys.executable, "-m", "copier", "copy", "--defaults", str(REPO), str(dest)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -31,7 +31,7 @@ def test_plain_copier_copy(tmp_path: Path) -> None:
 
     second = tmp_path / "second"
     subprocess.run(
-        [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", str(REPO), str(second)],
+        [sys.executable, "-m", "copier", "copy", "--defaults", str(REPO), str(second)],
         capture_output=True,
         text=True,
         timeout=120,
