@@ -15,7 +15,6 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from generator import __version__
 from generator.errors import BafaError
 from generator.render import Output
 
@@ -55,7 +54,9 @@ def _emit(output: Output) -> None:
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"bafa {__version__}")
+        from generator.template_source import template_version
+
+        typer.echo(f"bafa {template_version()}")
         raise typer.Exit(0)
 
 
@@ -132,7 +133,12 @@ def update(
     ] = Path("."),
     to: Annotated[
         str | None,
-        typer.Option("--to", metavar="VERSION", help="Template version (git tag) to move to; default: the newest."),
+        typer.Option(
+            "--to",
+            metavar="VERSION",
+            help="Template version (a git tag, or HEAD) to move to; default: the newest release "
+            "(HEAD for a project made after it).",
+        ),
     ] = None,
     pretend: Annotated[
         bool, typer.Option("--pretend", help="Show what would change (a diff) without touching the project.")

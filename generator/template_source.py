@@ -66,6 +66,27 @@ def template_root() -> Path:
     raise BafaError("the bafa template is missing from this installation (no copier.yml found)")
 
 
+def template_version() -> str:
+    """The version of the template `bafa new` renders, spelled as Copier reports and records it.
+
+    In a checkout that is what git's tags say (0.3.0, or 0.3.0.post4.dev0+abc1234 four commits
+    after v0.3.0), computed as Copier computes it; an installed wheel is the release it was built
+    from, whose tag is `__version__`.
+    """
+    from generator import __version__
+
+    source = template_source()
+    if not (source.is_git and source.path.is_dir()):
+        return __version__
+    import dunamai  # Copier's own dependency, and Copier's own call
+
+    try:
+        version = dunamai.Version.from_git(pattern=dunamai.Pattern.DefaultUnprefixed, path=source.path)
+    except (RuntimeError, ValueError):  # not a repository after all, or no commit
+        return __version__
+    return version.serialize(style=dunamai.Style.Pep440)
+
+
 def git_redirect_env(source: Path) -> dict[str, str]:
     """Environment that makes git read CANONICAL_URL from `source` (appended to any GIT_CONFIG_*)."""
     count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)

@@ -73,7 +73,10 @@ def update_project(
     source = template_source()
     if not source.is_git:
         raise BafaError("this bafa installation carries no template history; reinstall bafa from a wheel or a checkout")
-    if current == (to or _newest_tag(source.path)):  # nothing to render: say so at once
+    if to is None and source_url == CANONICAL_URL:  # another (trusted) source: its newest tag
+        to = _default_target(source.path, current)
+    if current == to or (to == "HEAD" and _same_commit(current, _head_commit(source.path))):
+        # nothing to render: say so at once
         return UpdateResult(path=project, from_version=current, to_version=current, pretend=pretend)
     _redirect_git_to(source.path)
 
@@ -134,6 +137,30 @@ def _newest_tag(source: Path) -> str | None:
     tags = [line.rsplit("refs/tags/", 1)[-1] for line in listing.splitlines() if "refs/tags/" in line]
     versions = [(version, tag) for tag in tags if (version := version_of(tag)) is not None]
     return max(versions)[1] if versions else None
+
+
+def _default_target(source: Path, current: str) -> str:
+    """The newest release tag; the template as installed (HEAD, what `bafa new` renders) when
+    there is no release yet or the project was made from a template newer than the newest one."""
+    newest = _newest_tag(source)
+    if newest is None:
+        return "HEAD"
+    old, new = version_of(current), version_of(newest)
+    if old is not None and new is not None and old > new:  # type: ignore[operator]
+        return "HEAD"
+    return newest
+
+
+def _head_commit(source: Path) -> str:
+    """The full hash of the template source's HEAD ('' when git cannot tell)."""
+    listing = git(source.parent, "ls-remote", str(source), "HEAD", ok=range(256))
+    return listing.split()[0] if listing.strip() else ""
+
+
+def _same_commit(described: str, full_hash: str) -> bool:
+    """Whether a `_commit` value (a tag, `v1.2.0-3-gabc1234` or a bare hash) names `full_hash`."""
+    match = re.search(r"(?:^|-g)([0-9a-f]{7,40})$", described)
+    return bool(full_hash and match and full_hash.startswith(match.group(1)))
 
 
 def _check_not_older(current: str, target: str) -> None:

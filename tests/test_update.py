@@ -75,7 +75,7 @@ def new_at(template: Path, ref: str, env: dict[str, str], dest: Path) -> Path:
 def template_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A template repository with tags v0.1.0 and v0.2.0."""
     template = tmp_path_factory.mktemp("template") / "bafa"
-    _git(REPO, "clone", "--quiet", str(REPO), str(template))
+    _git(REPO, "clone", "--quiet", "--no-tags", str(REPO), str(template))
     _git(template, "tag", "v0.1.0")
     health = template / HEALTH
     assert OLD_LINE in health.read_text(), "the template changed: update this test's v0.2.0 edit"
@@ -253,3 +253,32 @@ def test_changelog_names_the_current_version() -> None:
     from generator import __version__
 
     assert f"## {__version__}" in (REPO / "CHANGELOG.md").read_text()
+
+
+def test_a_project_made_from_an_unreleased_template_updates_to_the_installed_one(
+    template_versions: Path, tmp_path: Path
+) -> None:
+    """`bafa new` renders the template as installed (HEAD), which may be past the newest tag:
+    `bafa update` must neither "downgrade" such a project to that tag nor fail on it."""
+    template = tmp_path / "bafa"
+    _git(tmp_path, "clone", "--quiet", str(template_versions), str(template))  # v0.1.0, v0.2.0 and their tags
+    health = template / HEALTH
+    health.write_text(health.read_text().replace('"service": "tasks"', '"service": "tasks", "stage": "one"'))
+    _git(template, "commit", "--quiet", "-am", "unreleased one")
+    env = _offline_env(template, tmp_path / "cache")
+    project = tmp_path / "proj"
+    made = _bafa(env, "new", str(project), "--defaults")
+    assert made.returncode == 0, made.stderr
+    made_at = yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"]
+    assert made_at.startswith("v0.2.0-1-g"), made_at
+
+    same = _bafa(env, "update", str(project))
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert f"from template {made_at} to {made_at}" in same.stdout and "already up to date" in same.stdout
+
+    health.write_text(health.read_text().replace('"stage": "one"', '"stage": "two"'))
+    _git(template, "commit", "--quiet", "-am", "unreleased two")
+    newer = _bafa(env, "update", str(project))
+    assert newer.returncode == 0, newer.stdout + newer.stderr
+    assert re.search(rf"from template {made_at} to v0\.2\.0-2-g[0-9a-f]+\n", newer.stdout), newer.stdout
+    assert '"stage": "two"' in (project / "backend/app/api/routes/health.py").read_text()

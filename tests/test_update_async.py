@@ -33,7 +33,7 @@ def last_commit_without(repo: Path, path: str, marker: str) -> str:
 @pytest.fixture(scope="module")
 def sync_to_async(tmp_path_factory: pytest.TempPathFactory) -> Path:
     template = tmp_path_factory.mktemp("template") / "bafa"
-    _git(REPO, "clone", "--quiet", str(REPO), str(template))
+    _git(REPO, "clone", "--quiet", "--no-tags", str(REPO), str(template))
     _git(template, "tag", "v0.2.0", last_commit_without(template, MODELS, "class Priority"))
     _git(template, "tag", "v0.1.0", last_commit_without(template, DB_MODULE, "AsyncSession"))
     return template

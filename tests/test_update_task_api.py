@@ -47,7 +47,7 @@ with TestClient(app) as client:
 @pytest.fixture(scope="module")
 def template_0_2_to_0_3(tmp_path_factory: pytest.TempPathFactory) -> Path:
     template = tmp_path_factory.mktemp("template") / "bafa"
-    _git(REPO, "clone", "--quiet", str(REPO), str(template))
+    _git(REPO, "clone", "--quiet", "--no-tags", str(REPO), str(template))
     _git(template, "tag", f"v{__version__}")
     _git(template, "tag", "v0.2.0", last_commit_without(template, MODELS, "class Priority"))
     return template

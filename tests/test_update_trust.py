@@ -76,7 +76,7 @@ def template_with_tasks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
     """bafa's own template (the canonical source), whose v0.2.0 adds a task: proof is `marker`."""
     root = tmp_path_factory.mktemp("tasks")
     template, marker = root / "bafa", root / "RAN"
-    _git(REPO, "clone", "--quiet", str(REPO), str(template))
+    _git(REPO, "clone", "--quiet", "--no-tags", str(REPO), str(template))
     _git(template, "tag", "v0.1.0")
     copier_yml = template / "copier.yml"
     copier_yml.write_text(copier_yml.read_text() + f'_tasks:\n  - "touch {marker}"\n')
