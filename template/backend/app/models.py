@@ -129,9 +129,7 @@ class _Body(BaseModel):
     """Request bodies reject unknown fields, so a client can never send user_id, and take JSON
     types as the schema states them (strict: `"yes"` is not a boolean, `"1"` not a number)."""
 
-    # from_attributes off: a body is a JSON object, never an object's attributes (SQLModel, the
-    # other base of the task bodies, turns it on).
-    model_config = ConfigDict(extra="forbid", strict=True, from_attributes=False)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class TaskBase(SQLModel):
