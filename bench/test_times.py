@@ -1,0 +1,50 @@
+"""Wall time of bafa's own test suite, per test file, from a pytest JUnit XML report.
+
+CI writes the report (`.ci/run`: `--junitxml artifacts/test-times.xml`); so does any run with
+`--junitxml PATH`. A test's time is its setup, call and teardown, so a session fixture (a
+rendered project, an `npm ci`) counts in the first test that uses it.
+
+    python bench/test_times.py artifacts/test-times.xml                 # per file, slowest first
+    python bench/test_times.py before.xml after.xml                     # side by side
+    python bench/test_times.py after.xml --save results/test_times.json # keep it with the others
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+
+def per_file(report: Path) -> dict[str, float]:
+    """Seconds per test file (tests/test_x.py), from the report's test cases."""
+    times: dict[str, float] = defaultdict(float)
+    for case in ET.parse(report).getroot().iter("testcase"):
+        module = case.get("classname", "").removeprefix("tests.").split(".")[0] or "?"
+        times[f"tests/{module}.py"] += float(case.get("time", 0))
+    return dict(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("reports", type=Path, nargs="+", help="one report, or two (before, after)")
+    parser.add_argument("--save", type=Path, help="write the figures as JSON")
+    args = parser.parse_args()
+    runs = [per_file(report) for report in args.reports]
+    files = sorted(set().union(*runs), key=lambda name: -max(run.get(name, 0) for run in runs))
+    header = "".join(f"{report.name:>22}" for report in args.reports)
+    print(f"{'file':48}{header}")
+    for name in files:
+        print(f"{name:48}" + "".join(f"{run.get(name, 0):22.1f}" for run in runs))
+    totals = [sum(run.values()) for run in runs]
+    print(f"{'total (s)':48}" + "".join(f"{total:22.1f}" for total in totals))
+    if len(runs) == 2 and totals[0]:
+        print(f"after / before: {totals[1] / totals[0]:.2f}")
+    if args.save:
+        args.save.write_text(json.dumps({str(r): run for r, run in zip(args.reports, runs, strict=True)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
