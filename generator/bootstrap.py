@@ -19,16 +19,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from generator import rules
 from generator.answers import read_yaml
 from generator.errors import BafaError
 from generator.secret import SECRET_ENV, SECRET_QUESTION
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,49}$")
-ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
-URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/\S*)?$")
-ALGORITHMS = ("EdDSA", "ES256", "RS256")
 MODES = ("jwks", "shared_secret")
-MIN_SECRET_LENGTH = 32
 
 
 # --- the manifest: its shape and every per-field rule ----------------------------------------
@@ -52,15 +49,17 @@ def _is_int(value: Any) -> bool:
 Url = Annotated[
     str,
     _rule(
-        lambda v: isinstance(v, str) and bool(URL.match(v)) and not v.endswith("/"),
-        lambda v: f"an http(s) URL without a trailing slash is required (got {v!r})",
+        lambda v: isinstance(v, str) and rules.url_problem(v) is None,
+        lambda v: (
+            f"an http(s) URL without a trailing slash is required (got {v!r}; no user, query or fragment, port 1-65535)"
+        ),
     ),
 ]
 Origin = Annotated[
     str,
     _rule(
-        lambda v: isinstance(v, str) and bool(ORIGIN.match(v)),
-        lambda v: f"{v!r} is not scheme://host[:port] (no path, no wildcard)",
+        lambda v: isinstance(v, str) and rules.origin_problem(v) is None,
+        lambda v: f"{v!r} is not scheme://host[:port] (no path, no wildcard, port 1-65535)",
     ),
 ]
 Name = Annotated[
@@ -90,7 +89,10 @@ class Issuer(_Section):
     url: Url = Field(default=None, validate_default=True)  # required: a missing url reads "got None"
     audience: Annotated[
         str | None,
-        _rule(lambda v: v is None or (isinstance(v, str) and bool(v.strip())), lambda v: "must be a non-empty string"),
+        _rule(
+            lambda v: v is None or (isinstance(v, str) and rules.audience_problem(v) is None),
+            lambda v: "must be a non-empty string",
+        ),
     ] = None  # default: url
     mode: Annotated[
         Literal["jwks", "shared_secret"], _rule(lambda v: v in MODES, lambda v: f"jwks or shared_secret (got {v!r})")
@@ -100,8 +102,8 @@ class Issuer(_Section):
     @field_validator("jwt_algorithm")
     @classmethod
     def _algorithm(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.data.get("mode") == "jwks" and value not in ALGORITHMS:  # no mode: its own error
-            raise ValueError(f"one of {', '.join(ALGORITHMS)} (got {value!r})")
+        if info.data.get("mode") == "jwks" and value not in rules.JWKS_ALGORITHMS:  # no mode: its own error
+            raise ValueError(f"one of {', '.join(rules.JWKS_ALGORITHMS)} (got {value!r})")
         return value  # shared_secret: ignored (HS256)
 
 
@@ -220,10 +222,11 @@ def plan_services(manifest: Manifest, secret: str | None) -> list[ServicePlan]:
     `secret` is the issuer's BETTER_AUTH_SECRET (from the environment), needed in shared_secret mode.
     """
     issuer = manifest.issuer
-    if issuer.mode == "shared_secret" and len(secret or "") < MIN_SECRET_LENGTH:
+    problem = rules.secret_problem(secret) if secret else "is not set"
+    if issuer.mode == "shared_secret" and problem:
         raise BafaError(
-            f"invalid manifest: issuer.mode shared_secret: set {SECRET_ENV} (the issuer's secret, "
-            f">= {MIN_SECRET_LENGTH} chars) in the environment"
+            f"invalid manifest: issuer.mode shared_secret: {SECRET_ENV} {problem}: set the issuer's secret "
+            f"(at least {rules.MIN_SECRET_LENGTH} random characters) in the environment"
         )
     shared: dict[str, Any] = {
         "frontend": False,

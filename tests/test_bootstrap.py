@@ -157,8 +157,9 @@ def test_plans_share_the_issuer_and_take_defaults_then_own_answers() -> None:
     }
     assert reports.answers["database"] == "postgresql" and "description" not in reports.answers
     shared = {**GOOD, "issuer": {"url": "https://auth.example.test", "mode": "shared_secret", "audience": "api"}}
-    (plan, *_) = plan_services(validate_manifest(shared, Path("m.yml")), secret="s" * 40)
-    assert plan.answers["better_auth_secret"] == "s" * 40 and plan.answers["jwt_audience"] == "api"
+    secret = "s3cr3t-k" + "abcdefgh" * 4
+    (plan, *_) = plan_services(validate_manifest(shared, Path("m.yml")), secret=secret)
+    assert plan.answers["better_auth_secret"] == secret and plan.answers["jwt_audience"] == "api"
     assert "jwt_algorithm" not in plan.answers
 
 

@@ -22,13 +22,15 @@ def secret(default_project: Path) -> str:
     return read_env(default_project / "backend/.env")["BETTER_AUTH_SECRET"]
 
 
-def craft(key: str, *, algorithm: str = "HS256", drop: tuple[str, ...] = (), **claims: object) -> str:
+def craft(
+    key: object, *, algorithm: str = "HS256", drop: tuple[str, ...] = (), headers: dict | None = None, **claims: object
+) -> str:
     now = int(time.time())
     payload = {"sub": "user-1", "id": "user-1", "email": "a@example.test", "iat": now, "exp": now + 600,
                "iss": URL, "aud": URL, **claims}  # fmt: skip
     for name in drop:
         payload.pop(name)
-    return jwt.encode(payload, key, algorithm=algorithm)
+    return jwt.encode(payload, key, algorithm=algorithm, headers=headers)
 
 
 def inspect(project: Path, token: str) -> subprocess.CompletedProcess[str]:
@@ -58,6 +60,11 @@ DIAGNOSES = [
     ("missing sub", lambda s: craft(s, drop=("sub",)), "missing claim: sub"),
     ("missing exp", lambda s: craft(s, drop=("exp",)), "missing claim: exp"),
     ("missing iat", lambda s: craft(s, drop=("iat",)), "missing claim: iat"),
+    # The backend's rules that PyJWT alone does not apply (tests/test_rule_parity.py has them all).
+    ("blank sub", lambda s: craft(s, sub="   "), "missing claim: sub"),
+    ("padded base64url", lambda s: craft(s) + "=", "not three base64url segments without padding"),
+    ("exp as a string", lambda s: craft(s, exp=str(int(time.time()) + 600)),
+     "invalid claim: exp must be a number of seconds"),
 ]  # fmt: skip
 
 
@@ -157,6 +164,32 @@ def test_mint_refuses(default_project: Path, tmp_path: Path, relative: str, old:
     result = run_bafa("token", "mint", "--sub", "u", "--project", str(project))
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("error: ") and message in result.stderr
+
+
+def test_inspect_in_jwks_mode_needs_a_kid(default_project: Path, tmp_path: Path) -> None:
+    """The signature is not checked in jwks mode (the verdict says so), but a token without a kid
+    is refused by every backend: it names no key."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    project = _copy_with(
+        default_project, tmp_path, ".copier-answers.yml", "auth_mode: shared_secret", "auth_mode: jwks"
+    )
+    key = ed25519.Ed25519PrivateKey.generate()
+    for headers, verdict in (({"kid": "k1"}, 0), (None, 1)):
+        result = inspect(project, craft(key, algorithm="EdDSA", headers=headers))
+        assert result.returncode == verdict, result.stdout + result.stderr
+        assert "the signature was not checked" in result.stdout
+    assert "  - missing key id" in result.stdout
+
+
+def test_an_invalid_leeway_is_refused_as_the_backend_refuses_it(default_project: Path, tmp_path: Path) -> None:
+    project = _copy_with(
+        default_project, tmp_path, "backend/.env", "DATABASE_URL=", "JWT_LEEWAY_SECONDS=301\nDATABASE_URL="
+    )
+    result = inspect(project, craft("k" * 40))
+    assert result.returncode == 2 and "JWT_LEEWAY_SECONDS in backend/.env must be a whole number from 0 to 300" in (
+        result.stderr
+    )
 
 
 @pytest.mark.parametrize(

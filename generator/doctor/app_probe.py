@@ -29,6 +29,14 @@ class AppFacts:
         return self.error or self.data.get("import_error")
 
     @property
+    def settings_problems(self) -> dict[str, str] | None:
+        """The app's own verdict on backend/.env's values, field -> message ({}: all accepted);
+        None when it could not be asked."""
+        if self.error:
+            return None
+        return (self.data.get("settings") or {}).get("problems")
+
+    @property
     def missing_dependency(self) -> str | None:
         """A third-party module the backend imports but its Python does not have."""
         return self.data.get("missing_dependency") or (self.data.get("jwt") or {}).get("missing_dependency")
@@ -59,8 +67,9 @@ def project_python(backend: Path) -> str:
     return sys.executable
 
 
-def inspect_backend(backend: Path) -> AppFacts:
-    """Import the backend's FastAPI app in a subprocess and describe its routes, CORS and JWT check."""
+def inspect_backend(backend: Path, env_values: dict[str, str] | None = None) -> AppFacts:
+    """Import the backend's FastAPI app in a subprocess and describe its routes, CORS and JWT check;
+    with ENV_VALUES (backend/.env's), also what its Settings say about them (sent on stdin)."""
     python = project_python(backend)
     spec, factory = served_app(backend)
     served = [spec, *(["--factory"] if factory else [])] if spec else []
@@ -74,7 +83,7 @@ def inspect_backend(backend: Path) -> AppFacts:
             capture_output=True,
             text=True,
             timeout=TIMEOUT_SECONDS,
-            stdin=subprocess.DEVNULL,
+            input=json.dumps(env_values) if env_values is not None else "",
         )
     except subprocess.TimeoutExpired:
         return AppFacts(python, error=f"importing the app took more than {TIMEOUT_SECONDS} s")

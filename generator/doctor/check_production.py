@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from generator.doctor.facts import Facts, backend_auth_url, backend_origins, frontend_auth_url, is_https, is_local
+from generator.doctor.facts import Facts, backend_auth_url, backend_origins, frontend_auth_url
 from generator.doctor.model import Check, failed, passed, skipped, warned
+from generator.rules import is_https, is_local
 
 JWT_MINUTES = (1, 60)
 SESSION_DAYS = (1, 90)

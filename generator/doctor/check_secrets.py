@@ -3,34 +3,11 @@ Values are never shown."""
 
 from __future__ import annotations
 
-from generator.doctor.facts import Facts
+from generator.doctor.facts import Facts, backend_env_problem
 from generator.doctor.model import Check, failed, passed, skipped, warned
 from generator.project_files import EnvFile, Project
+from generator.rules import GENERATE_SECRET, secret_problem
 from generator.secret import SECRET_ENV
-
-MIN_LENGTH = 32
-MIN_DISTINCT = 8
-# The same lists as the generated backend's app/core/auth_settings.py (shared_secret mode).
-PLACEHOLDERS = {
-    "changeme", "change-me", "change_me", "secret", "your-secret-here", "your_secret_here", "yoursecret",
-    "password", "better-auth-secret", "better_auth_secret", "replace-me",
-}  # fmt: skip
-PLACEHOLDER_MARKERS = ("generate-with", "changeme", "change-me", "your-secret", "replace-me")
-GENERATE = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
-
-
-def secret_problem(value: str) -> str | None:
-    """Why this secret is weak, in words that never repeat it; None when it is fine."""
-    lowered = value.strip().lower()
-    if lowered in PLACEHOLDERS or any(marker in lowered for marker in PLACEHOLDER_MARKERS):
-        return "is a placeholder"
-    if any(ch.isspace() for ch in value):
-        return "contains whitespace"
-    if len(value) < MIN_LENGTH:
-        return f"is {len(value)} characters (at least {MIN_LENGTH} needed)"
-    if len(set(value)) < MIN_DISTINCT:
-        return "is too repetitive"
-    return None
 
 
 def _sides(project: Project) -> list[tuple[EnvFile, EnvFile]]:
@@ -53,12 +30,17 @@ def check_strength(facts: Facts) -> Check:
             (absent if example.exists else unexplained).append(env.relative)
             continue
         value = env.get(SECRET_ENV)
-        problem = "is not set" if not value else secret_problem(value)
+        if not value:
+            problem: str | None = "is not set"
+        elif env is facts.project.backend_env:
+            problem = backend_env_problem(facts, SECRET_ENV, secret_problem)
+        else:
+            problem = secret_problem(value)
         if problem:
             problems.append(f"{env.relative}: {SECRET_ENV} {problem}")
         else:
             ok.append(env.relative)
-    fix = f"generate one with {GENERATE} and put the same value in every .env file"
+    fix = f"generate one with {GENERATE_SECRET} and put the same value in every .env file"
     if problems:
         return failed("secret.strength", "; ".join(problems), fix)
     if unexplained:

@@ -7,22 +7,13 @@ from urllib.parse import urlsplit
 from generator.doctor.facts import (
     Facts,
     backend_auth_url,
+    backend_env_problem,
     backend_origins,
     frontend_auth_url,
     frontend_origins,
-    is_https,
-    is_local,
 )
 from generator.doctor.model import Check, failed, passed, skipped, warned
-
-
-def _url_problem(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "is not an http(s) URL"
-    if url.endswith("/"):
-        return "ends with '/' (the token's iss would not match)"
-    return None
+from generator.rules import is_https, is_local, origin_problem, url_problem
 
 
 def check_url_match(facts: Facts) -> Check:
@@ -33,7 +24,10 @@ def check_url_match(facts: Facts) -> Check:
     if not found:
         return skipped("url.match", "BETTER_AUTH_URL not found in any .env or .env.example file")
     for sourced in found:
-        problem = _url_problem(str(sourced.value))
+        if sourced.source == project.backend_env.relative:
+            problem = backend_env_problem(facts, "BETTER_AUTH_URL", url_problem)
+        else:
+            problem = url_problem(str(sourced.value))
         if problem:
             return failed(
                 "url.match",
@@ -53,22 +47,13 @@ def check_url_match(facts: Facts) -> Check:
     return passed("url.match", f"BETTER_AUTH_URL {backend.value} is the same in {backend.source} and {frontend.source}")
 
 
-def _origin_problem(origin: str) -> str | None:
-    if origin in ("*", "null") or "*" in origin:
-        return "a wildcard" if "*" in origin else "'null' (sandboxed pages and file:// URLs)"
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
-        return "not a scheme://host[:port] origin"
-    return None
-
-
 def check_cors_explicit(facts: Facts) -> Check:
     origins = backend_origins(facts)
     if origins is None:
         return skipped("cors.explicit", "the backend's CORS origins were not found (no app, CORS_ORIGINS or answers)")
     if origins.value is None:
         return passed("cors.explicit", "the app has no CORSMiddleware: browsers refuse every cross-origin call")
-    bad = [(o, p) for o in origins.value for p in [_origin_problem(o)] if p]
+    bad = [(o, p) for o in origins.value for p in [origin_problem(o)] if p]
     if bad:
         shown = "; ".join(f"{o!r} is {p}" for o, p in bad)
         return failed(

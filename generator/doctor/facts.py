@@ -7,15 +7,13 @@ checkout has only the .env.example files and the findings must say what was audi
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from generator.doctor.app_probe import AppFacts
 from generator.doctor.git_facts import GitFacts
 from generator.project_files import EnvFile, Project
-
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+from generator.rules import split_cors_origins, split_trusted_origins
 
 
 @dataclass(frozen=True)
@@ -51,19 +49,6 @@ def frontend_auth_url(project: Project) -> Sourced | None:
     return _from_env("BETTER_AUTH_URL", project.frontend_env, project.frontend_example)
 
 
-def parse_origins(raw: str) -> list[str]:
-    """A JSON list (pydantic-settings) or a comma-separated list."""
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
-        value = raw.split(",")
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        return [str(value)]
-    return [str(origin).strip() for origin in value if str(origin).strip()]
-
-
 def backend_origins(facts: Facts) -> Sourced | None:
     """The backend's CORS origins: the live app's middleware first, then the files."""
     if facts.app is not None and not facts.app.import_error:
@@ -74,7 +59,7 @@ def backend_origins(facts: Facts) -> Sourced | None:
     project = facts.project
     found = _from_env("CORS_ORIGINS", project.backend_env, project.backend_example)
     if found is not None:
-        return Sourced(parse_origins(str(found.value)), found.source)
+        return Sourced([str(origin) for origin in split_cors_origins(str(found.value))], found.source)
     if isinstance(project.answers.get("frontend_origins"), list):
         return Sourced([str(o) for o in project.answers["frontend_origins"]], ".copier-answers.yml (frontend_origins)")
     return None
@@ -84,13 +69,15 @@ def frontend_origins(project: Project) -> Sourced | None:
     found = _from_env("TRUSTED_ORIGINS", project.frontend_env, project.frontend_example)
     if found is None:
         return None
-    return Sourced(parse_origins(str(found.value)), f"{found.source} TRUSTED_ORIGINS")
+    return Sourced(split_trusted_origins(str(found.value)), f"{found.source} TRUSTED_ORIGINS")
 
 
-def is_local(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return host in LOCAL_HOSTS or host.endswith(".localhost")
-
-
-def is_https(url: str) -> bool:
-    return url.lower().startswith("https://")
+def backend_env_problem(facts: Facts, key: str, rule: Callable[[str], str | None]) -> str | None:
+    """Why backend/.env's KEY is refused: the imported app's own answer when doctor could ask it
+    (its Settings given the file's values, so an older or edited project is judged by its own
+    rules), else bafa's copy of the rule (generator/rules.py). The words after the key name."""
+    problems = facts.app.settings_problems if facts.app is not None else None
+    if problems is None:
+        return rule(str(facts.project.backend_env.get(key)))
+    message = problems.get(key)
+    return message.removeprefix(key).strip().split(";")[0] if message else None

@@ -13,7 +13,9 @@ BETTER_AUTH_SECRET first, so the app imports without backend/.env, then reports:
 - the routes and whether each one's dependency tree contains get_current_user;
 - the CORS middleware options and app.debug;
 - Settings.JWT_ALGORITHMS, and what verify_token does with crafted tokens (valid, no exp,
-  alg=none, wrong signature). Tokens are built here with hmac: no JWT library needed.
+  alg=none, wrong signature). Tokens are built here with hmac: no JWT library needed;
+- the app's own verdict on backend/.env's values (a JSON object on stdin, never argv): each
+  field its Settings refuse, with the app's message (which never repeats the value).
 """
 
 from __future__ import annotations
@@ -219,8 +221,36 @@ def _jwt(secret: str) -> dict:
     return report
 
 
+def _settings(values: dict) -> dict:
+    """The fields Settings refuse when given VALUES (as backend/.env holds them), with the app's
+    messages; {} when it accepts them all."""
+    report: dict = {"problems": None, "error": None}
+    try:
+        settings_cls = importlib.import_module("app.core.config").Settings
+        from pydantic import ValidationError
+    except BaseException as exc:  # noqa: BLE001
+        report["error"] = f"app.core.config.Settings not importable: {_last_line(exc)}"
+        return report
+    fields = getattr(settings_cls, "model_fields", {})
+    try:
+        settings_cls(_env_file=None, **{k: v for k, v in values.items() if k in fields})
+    except ValidationError as exc:
+        report["problems"] = {
+            ".".join(str(part) for part in error["loc"]) or "settings": error["msg"].removeprefix("Value error, ")
+            for error in exc.errors(include_input=False, include_url=False)
+        }
+        return report
+    except BaseException as exc:  # noqa: BLE001
+        report["error"] = _last_line(exc)
+        return report
+    report["problems"] = {}
+    return report
+
+
 def main() -> None:
     backend = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".")
+    given = sys.stdin.read() if not sys.stdin.isatty() else ""
+    values = json.loads(given) if given.strip() else None
     secret = "bafa-doctor-" + secrets.token_urlsafe(48)
     os.environ["BETTER_AUTH_SECRET"] = secret
     sys.path.insert(0, backend)
@@ -239,6 +269,8 @@ def main() -> None:
                 for name in ("docs_url", "redoc_url", "openapi_url", "swagger_ui_oauth2_redirect_url")
             ]
         result["jwt"] = _jwt(secret)
+        if isinstance(values, dict):
+            result["settings"] = _settings(values)
     finally:
         sys.stdout = real_stdout
     print(MARKER)

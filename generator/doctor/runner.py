@@ -37,7 +37,8 @@ CHECKS: list[Callable[[Facts], Check]] = [
 def run_doctor(path: Path) -> Report:
     """Audit the project at PATH; raises BafaError when PATH is missing or not a project."""
     project = load_project(path)
-    app = inspect_backend(project.backend) if project.backend is not None else None
+    backend_values = project.backend_env.values if project.backend_env.exists else None
+    app = inspect_backend(project.backend, backend_values) if project.backend is not None else None
     facts = Facts(project=project, git=gather(project), app=app)
     layout = {
         "generated": project.generated,

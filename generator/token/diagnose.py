@@ -1,8 +1,10 @@
 """Why the project's backend would reject a token: every reason, in the backend's order.
 
-The rules mirror the generated app/core/security.py (algorithm pinned, signature, required
-exp/iat/sub, exp/iat/nbf with leeway, iss and aud equal BETTER_AUTH_URL). A final full
-PyJWT decode, exactly as the backend calls it, catches anything the rules missed.
+The rules are generator/rules.py's copy of the generated app/core/security.py (one spelling of
+a token, algorithm pinned, signature, required exp/iat/sub, numeric times with leeway, iss and
+aud, the user id); tests/test_rule_parity.py checks both on one table of tokens. A final PyJWT
+decode, exactly as the backend calls it, catches anything the rules missed (in jwks mode
+without the signature, which is not checked here).
 """
 
 from __future__ import annotations
@@ -10,13 +12,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from generator import rules
 from generator.token.parse import Decoded
 from generator.token.policy import JwksKeys, Policy
 from generator.token.timefmt import duration
-
-MAX_TOKEN_LENGTH = 8192
-MAX_SUBJECT_LENGTH = 255
-REQUIRED = ("sub", "exp", "iat")
 
 
 @dataclass(frozen=True)
@@ -33,8 +32,9 @@ def diagnose(token: Decoded, policy: Policy, now: float | None = None) -> Verdic
     now = time.time() if now is None else now
     reasons: list[str] = []
     notes: list[str] = []
-    if len(token.raw) > MAX_TOKEN_LENGTH:
-        reasons.append(f"token is {len(token.raw)} characters, longer than the backend's {MAX_TOKEN_LENGTH}")
+    shape = rules.token_problem(token.raw)
+    if shape:
+        reasons.append(shape)
     algorithm = str(token.header.get("alg"))
     if algorithm not in policy.algorithms:
         reasons.append(
@@ -47,26 +47,25 @@ def diagnose(token: Decoded, policy: Policy, now: float | None = None) -> Verdic
     if isinstance(policy.keys, JwksKeys):
         notes.append(JwksKeys.note)
     reasons += _claim_problems(token.claims, policy, now)
-    if not reasons and not isinstance(policy.keys, JwksKeys):
+    if not reasons:
         reasons += _backend_decode(token.raw, policy)
     return Verdict(reasons, notes)
 
 
 def _claim_problems(claims: dict, policy: Policy, now: float) -> list[str]:
-    problems = [f"missing claim: {name}" for name in REQUIRED if claims.get(name) in (None, "")]
-    sub = claims.get("sub")
-    if sub not in (None, "") and (not isinstance(sub, str) or len(sub) > MAX_SUBJECT_LENGTH or "\x00" in sub):
-        problems.append(f"invalid claim: sub must be a string of at most {MAX_SUBJECT_LENGTH} characters")
-    for name in ("exp", "iat", "nbf"):
+    problems = [f"missing claim: {name}" for name in ("exp", "iat") if claims.get(name) in (None, "")]
+    subject = rules.subject_problem(claims)
+    if subject:
+        problems.append(subject)
+    for name in rules.TIME_CLAIMS:
         value = claims.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        if value not in (None, "") and not rules.is_numeric_date(value):
             problems.append(f"invalid claim: {name} must be a number of seconds, got {value!r}")
-    exp = claims.get("exp")
-    if _number(exp) and exp + policy.leeway < now:
+    exp, iat, nbf = (claims.get(name) for name in rules.TIME_CLAIMS)
+    if rules.is_numeric_date(exp) and rules.expired(exp, now, policy.leeway):
         problems.append(f"expired {duration(now - exp)} ago (leeway {policy.leeway} s)")
-    for name in ("iat", "nbf"):
-        value = claims.get(name)
-        if _number(value) and value > now + policy.leeway:
+    for name, value, early in (("iat", iat, rules.issued_in_future), ("nbf", nbf, rules.not_before_in_future)):
+        if rules.is_numeric_date(value) and early(value, now, policy.leeway):
             problems.append(
                 f"not yet valid: {name} is {duration(value - now)} in the future (clocks differ by more than "
                 f"{policy.leeway} s?)"
@@ -84,23 +83,24 @@ def _claim_problems(claims: dict, policy: Policy, now: float) -> list[str]:
     return problems
 
 
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _backend_decode(raw: str, policy: Policy) -> list[str]:
-    """The backend's own jwt.decode call; [] when it accepts."""
+    """The backend's own jwt.decode call; [] when it accepts. jwks mode: every check but the signature."""
     import jwt
 
+    if isinstance(policy.keys, JwksKeys):
+        key, checks = "", dict.fromkeys(("exp", "nbf", "iat", "aud", "iss", "sub", "jti"), True)
+        options = {"verify_signature": False, **{f"verify_{name}": on for name, on in checks.items()}}
+    else:
+        key, options = policy.keys.secret, {}
     try:
         jwt.decode(
             raw,
-            key=policy.keys.secret,
+            key=key,
             algorithms=list(policy.algorithms),
             audience=policy.audience,
             issuer=policy.url,
             leeway=policy.leeway,
-            options={"require": list(REQUIRED)},
+            options={**options, "require": list(rules.REQUIRED_CLAIMS)},
         )
     except jwt.InvalidTokenError as exc:
         return [f"PyJWT rejects it: {exc}"]

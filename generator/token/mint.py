@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 
+from generator import rules
 from generator.errors import BafaError
 from generator.secret import SECRET_ENV
 from generator.token.policy import JwksKeys, Policy, SharedSecretKey
@@ -34,10 +35,11 @@ def mint(policy: Policy, sub: str, *, email: str | None, name: str | None, ttl_s
     production = policy.production_reason()
     if production:
         raise BafaError(f"refusing to mint a token for what looks like production ({production})")
-    if not sub.strip():
-        raise BafaError("--sub must not be empty")
+    subject = rules.subject_problem({"sub": sub})
+    if subject:
+        raise BafaError(f"--sub must be a non-empty user id of at most {rules.MAX_SUBJECT_LENGTH} characters")
     keys: SharedSecretKey = policy.keys
-    if not keys.secret or len(keys.secret) < 32:
+    if not keys.secret or rules.secret_problem(keys.secret):
         raise BafaError(f"no usable {SECRET_ENV} in {keys.source}; generate the project's .env first")
     if policy.url is None:
         raise BafaError("BETTER_AUTH_URL not found in backend/.env or .copier-answers.yml")

@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from generator import rules
+from generator.errors import BafaError
 from generator.project_files import Project, load_project
 from generator.secret import SECRET_ENV
 
-DEFAULT_LEEWAY = 10
-_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 _ENV_NAMES = ("ENVIRONMENT", "ENV", "APP_ENV", "NODE_ENV")
 
 
@@ -44,9 +43,15 @@ class SharedSecretKey:
 
 @dataclass(frozen=True)
 class JwksKeys:
-    """Placeholder for auth_mode=jwks: key lookup by kid is not available in this release."""
+    """auth_mode=jwks: the token must name its key (kid); looking the kid up in the JWKS is not
+    available in this release."""
 
     def problem(self, raw: str, algorithm: str) -> str | None:
+        import jwt
+
+        kid = jwt.get_unverified_header(raw).get("kid")
+        if not isinstance(kid, str) or not kid:
+            return "missing key id: the header has no kid, the backend cannot pick the issuer's key"
         return None
 
     note = "jwks mode: the signature was not checked (kid lookup in the JWKS is not available in this bafa release)"
@@ -69,10 +74,8 @@ class Policy:
         for name in _ENV_NAMES:
             if self.environment.get(name, "").strip().lower() in {"production", "prod"}:
                 return f"{name}={self.environment[name]}"
-        if self.url and self.url.startswith("https://"):
-            host = (urlsplit(self.url).hostname or "").lower()
-            if host not in _LOCAL_HOSTS and not host.endswith(".localhost"):
-                return f"BETTER_AUTH_URL is {self.url} (https on a non-localhost host)"
+        if self.url and self.url.startswith("https://") and not rules.is_local(self.url):
+            return f"BETTER_AUTH_URL is {self.url} (https on a non-localhost host)"
         return None
 
 
@@ -82,8 +85,12 @@ def load_policy(path: Path) -> Policy:
     source = backend.relative or "backend/.env"
     url, url_source = _auth_url(project)
     audience, audience_source = _audience(project, url, url_source)
-    leeway_text = backend.get("JWT_LEEWAY_SECONDS") or ""
-    leeway = int(leeway_text) if leeway_text.isdigit() else DEFAULT_LEEWAY
+    leeway = rules.parse_leeway(backend.get("JWT_LEEWAY_SECONDS"))
+    if leeway is None:
+        raise BafaError(
+            f"JWT_LEEWAY_SECONDS in {source} must be a whole number from 0 to {rules.MAX_LEEWAY_SECONDS} "
+            "(the backend would not start)"
+        )
     environment = {**frontend.values, **backend.values, **{k: v for k, v in os.environ.items() if k in _ENV_NAMES}}
     environment = {k: v for k, v in environment.items() if k in _ENV_NAMES}
     if project.auth_mode == "jwks":
@@ -106,8 +113,11 @@ def _auth_url(project: Project) -> tuple[str | None, str]:
 
 def _audience(project: Project, url: str | None, url_source: str) -> tuple[str | None, str]:
     """JWT_AUDIENCE (newer templates), else the answers' jwt_audience, else BETTER_AUTH_URL."""
-    if project.backend_env.get("JWT_AUDIENCE"):
-        return project.backend_env.get("JWT_AUDIENCE"), f"{project.backend_env.relative} JWT_AUDIENCE"
+    audience = project.backend_env.get("JWT_AUDIENCE")
+    if audience is not None:
+        if rules.audience_problem(audience):
+            raise BafaError(f"JWT_AUDIENCE in {project.backend_env.relative} is empty (the backend would not start)")
+        return audience, f"{project.backend_env.relative} JWT_AUDIENCE"
     if project.answers.get("jwt_audience"):
         return str(project.answers["jwt_audience"]), ".copier-answers.yml (jwt_audience)"
     return url, url_source

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+from generator.rules import is_numeric_date
 from generator.token.diagnose import Verdict
 from generator.token.parse import Decoded
 from generator.token.policy import Policy
@@ -22,7 +23,7 @@ def inspect_text(token: Decoded, policy: Policy, verdict: Verdict, now: float | 
     lines = ["header (not verified):", f"  {json.dumps(token.header)}", "claims (not verified):"]
     for name, value in token.claims.items():
         line = f"  {name}: {json.dumps(value)}"
-        if name in _TIME_WORDS and isinstance(value, int | float) and not isinstance(value, bool):
+        if name in _TIME_WORDS and is_numeric_date(value):
             past, future = _TIME_WORDS[name]
             line += f"  ({utc(value)}, {relative(value, now, past=past, future=future)})"
         lines.append(line)
