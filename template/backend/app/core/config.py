@@ -8,6 +8,7 @@ get_settings() turns it into a one-line ConfigError.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
@@ -31,20 +32,21 @@ class ConfigError(RuntimeError):
     """Invalid configuration; the message is one line and never contains secret values."""
 
 
+# The URL rules this project shares with copier.yml's validators and the frontend
+# (lib/backend-url.ts); bafa checks on one table of examples that every copy agrees.
+# An origin as a browser sends it: scheme://host[:port], a name or an IPv4 address (no user,
+# IPv6 or Unicode host), port 1-65535, nothing after it.
+_PORT = r"6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}"
+ORIGIN = re.compile(rf"https?://[A-Za-z0-9.-]+(?::(?:{_PORT}))?")
+# A base URL: an origin and a path of visible ASCII characters (no query, fragment or spaces).
+HTTP_URL = re.compile(ORIGIN.pattern + r'(?:/[!"$->@-~]*)?')
+
+
 def _check_origin(origin: str, field: str) -> str:
     """Accept only an explicit scheme://host[:port] origin (no wildcard, path or query)."""
     if origin in ("*", "null"):
         raise ValueError(f"{field} must list explicit origins, not {origin!r}")
-    parts = urlsplit(origin)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or "*" in origin
-        or parts.path
-        or parts.query
-        or parts.fragment
-        or parts.username is not None
-    ):
+    if not ORIGIN.fullmatch(origin):
         raise ValueError(f"{field} entries must look like https://host[:port] with no path")
     return origin
 
@@ -114,11 +116,20 @@ class Settings(AuthSettings):
     @field_validator("BETTER_AUTH_URL")
     @classmethod
     def _auth_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("BETTER_AUTH_URL must be an http(s) URL")
+        if not HTTP_URL.fullmatch(value):
+            raise ValueError(
+                "BETTER_AUTH_URL must be an http(s) URL (no user, query, fragment or spaces; "
+                "port 1-65535)"
+            )
         if value.endswith("/"):
             raise ValueError("BETTER_AUTH_URL must not end with '/' (it must equal the JWT iss)")
+        return value
+
+    @field_validator("JWT_AUDIENCE")
+    @classmethod
+    def _audience(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("JWT_AUDIENCE must not be empty (leave it out for the default)")
         return value
 
     @field_validator("CORS_ORIGINS", mode="before")

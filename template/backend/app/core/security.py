@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 import threading
 import time
@@ -49,6 +50,7 @@ __all__ = [
 MAX_TOKEN_LENGTH = 8192
 MAX_SUBJECT_LENGTH = 255  # the length of tasks.user_id
 REQUIRED_CLAIMS = ["exp", "iat", "sub"]
+TIME_CLAIMS = ("exp", "iat", "nbf")  # JSON numbers of seconds (RFC 7519 NumericDate)
 TOKEN_CACHE_SIZE = 4096  # verified tokens remembered per app (least recently used go first)
 # Three base64url segments without padding (a JWS in compact serialization, RFC 7515); an
 # empty signature passes here and is refused with its alg ("none") by the next check.
@@ -134,6 +136,11 @@ def _is_canonical(token: str) -> bool:
     return True
 
 
+def _is_numeric_date(value: object) -> bool:
+    """A number of seconds; PyJWT also takes "1700000000" (a string) or true (as 1)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _optional_str(claims: dict[str, Any], name: str) -> str | None:
     value = claims.get(name)
     return value if isinstance(value, str) else None
@@ -164,9 +171,12 @@ class TokenVerifier:
             raise TokenError("invalid token")
         claims, header, key = await self._decode(token)
 
+        for name in TIME_CLAIMS:
+            if name in claims and not _is_numeric_date(claims[name]):
+                raise TokenError(f"invalid claim: {name}")
         # PyJWT >= 2.10 rejects a future iat; keep the check explicit so it never depends on that.
-        iat = claims["iat"]
-        if isinstance(iat, int | float) and iat > time.time() + settings.JWT_LEEWAY_SECONDS:
+        iat = claims.get("iat")
+        if iat is not None and iat > time.time() + settings.JWT_LEEWAY_SECONDS:
             raise TokenError("token not yet valid")
 
         sub = claims.get("sub")
@@ -178,9 +188,9 @@ class TokenVerifier:
             id=sub, email=_optional_str(claims, "email"), name=_optional_str(claims, "name")
         )
         # Only a token that passed every check is remembered (never a failure), and only with
-        # a numeric exp to re-check on every hit.
+        # an exp (a number, checked above) to re-check on every hit.
         exp = claims.get("exp")
-        if isinstance(exp, int | float) and not isinstance(exp, bool):
+        if exp is not None:
             self.verified.put(token, _Verified(user, float(exp), header, key, policy))
         return user
 

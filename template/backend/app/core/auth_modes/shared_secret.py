@@ -10,6 +10,7 @@ picks this project's.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
@@ -33,6 +34,11 @@ PLACEHOLDER_SECRETS = frozenset(
     }
 )
 PLACEHOLDER_MARKERS = ("generate-with", "changeme", "change-me", "your-secret", "replace-me")
+# Whitespace for Python (str.isspace) or JavaScript (\s), spelled out: the frontend checks the
+# same secret with the same list (lib/auth.ts), and bafa checks that every copy agrees.
+WHITESPACE = re.compile(
+    r"[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+)
 GENERATE_HINT = 'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
@@ -53,7 +59,7 @@ class AuthSettings(BaseSettings):
         lowered = value.strip().lower()
         if lowered in PLACEHOLDER_SECRETS or any(m in lowered for m in PLACEHOLDER_MARKERS):
             raise ValueError(f"BETTER_AUTH_SECRET is a placeholder; {GENERATE_HINT}")
-        if any(ch.isspace() for ch in value):
+        if WHITESPACE.search(value):
             raise ValueError("BETTER_AUTH_SECRET must not contain whitespace")
         if len(value) < MIN_SECRET_LENGTH:
             raise ValueError(
