@@ -5,24 +5,46 @@ import { jwt } from "better-auth/plugins";
 
 import { createAuthDatabase } from "./auth-database";
 import { authStorage } from "./auth-storage";
-import { HTTP_URL } from "./backend-url";
+import { HTTP_URL, ORIGIN } from "./backend-url";
 import { clientAddressOptions } from "./client-address";
 import { jwtSigning } from "./jwt-signing";
 import { JWT_TTL_MINUTES, PROJECT_NAME, SESSION_TTL_DAYS } from "./project";
 
-const MIN_SECRET_LENGTH = 32;
 const DAY_SECONDS = 60 * 60 * 24;
+
+// The secret's rules, the same as the backend's (app/core/auth_modes/shared_secret.py) and
+// copier.yml's validators; bafa checks on one table of examples that every copy agrees.
+const MIN_SECRET_LENGTH = 32; // characters: code points, so an emoji counts once (as in Python)
+const MIN_DISTINCT_SECRET_CHARS = 8;
+const PLACEHOLDER_SECRETS = new Set([
+  "changeme", "change-me", "change_me", "secret", "your-secret-here", "your_secret_here", "yoursecret",
+  "password", "better-auth-secret", "better_auth_secret", "replace-me",
+]);
+const PLACEHOLDER_MARKERS = ["generate-with", "changeme", "change-me", "your-secret", "replace-me"];
+/** Whitespace for JavaScript (\s) or Python (str.isspace), spelled out as every copy spells it. */
+const WHITESPACE = String.raw`[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]`;
+
+/** Why the secret is refused, in words that never repeat it; null when it is fine. */
+function secretProblem(secret: string): string | null {
+  const lowered = secret.trim().toLowerCase();
+  if (PLACEHOLDER_SECRETS.has(lowered) || PLACEHOLDER_MARKERS.some((marker) => lowered.includes(marker))) {
+    return "is a placeholder";
+  }
+  if (new RegExp(WHITESPACE).test(secret)) return "contains whitespace";
+  const characters = Array.from(secret);
+  if (characters.length < MIN_SECRET_LENGTH) return `is too short (at least ${MIN_SECRET_LENGTH} characters)`;
+  if (new Set(characters).size < MIN_DISTINCT_SECRET_CHARS) return "is too repetitive";
+  return null;
+}
 
 function readSecret(): string {
   const secret = process.env.BETTER_AUTH_SECRET ?? "";
-  if (secret.length < MIN_SECRET_LENGTH) {
+  const problem = secret ? secretProblem(secret) : "is not set";
+  if (problem) {
     throw new Error(
-      `BETTER_AUTH_SECRET is ${secret ? "too short" : "not set"}: it must be at least ${MIN_SECRET_LENGTH} ` +
-        "characters, the same value as in backend/.env.",
+      `BETTER_AUTH_SECRET ${problem}: use a generated value of at least ${MIN_SECRET_LENGTH} characters ` +
+        "(in shared_secret mode, the same value as in backend/.env).",
     );
-  }
-  if (/\s/.test(secret) || secret.startsWith("generate-with")) {
-    throw new Error("BETTER_AUTH_SECRET is a placeholder: copy the value from backend/.env.");
   }
   return secret;
 }
@@ -31,17 +53,27 @@ function readBaseURL(): string {
   const value = process.env.BETTER_AUTH_URL ?? "";
   if (!HTTP_URL.test(value) || value.endsWith("/")) {
     throw new Error(
-      `BETTER_AUTH_URL must be an http(s) URL without a trailing slash, e.g. http://localhost:3000 (got "${value}").`,
+      `BETTER_AUTH_URL must be an http(s) URL without a trailing slash, e.g. http://localhost:3000 (got "${value}"; ` +
+        "no user, query or fragment, port 1-65535).",
     );
   }
   return value;
 }
 
+/** TRUSTED_ORIGINS: comma-separated explicit origins, the same list as the backend's CORS_ORIGINS. */
 function readTrustedOrigins(baseURL: string): string[] {
+  const edges = new RegExp(`^${WHITESPACE}+|${WHITESPACE}+$`, "g");
   const extra = (process.env.TRUSTED_ORIGINS ?? "")
     .split(",")
-    .map((origin) => origin.trim())
+    .map((origin) => origin.replace(edges, ""))
     .filter(Boolean);
+  const invalid = extra.filter((origin) => !ORIGIN.test(origin));
+  if (invalid.length > 0) {
+    throw new Error(
+      `TRUSTED_ORIGINS must list origins like https://app.example.com (scheme://host[:port], no path, ` +
+        `trailing slash or wildcard); got ${invalid.map((origin) => JSON.stringify(origin)).join(", ")}.`,
+    );
+  }
   return [...new Set([new URL(baseURL).origin, ...extra])];
 }
 
