@@ -15,7 +15,7 @@ export const metadata: Metadata = { title: PROJECT_NAME };
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>
+      <body className="min-h-dvh bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         <BackendProvider url={backendUrl()}>{children}</BackendProvider>
       </body>
     </html>

@@ -1,92 +1,199 @@
 "use client";
 
+// THE SIGN-IN AND SIGN-UP FORMS (same layout, different fields and endpoint). Each field's
+// problem is one sentence under that field (aria-invalid + aria-describedby), checked here
+// first and mapped from Better Auth's answer; "too many attempts" says how long to wait.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useState, type ChangeEvent, type ComponentProps, type FormEvent } from "react";
 
+import { Button, ErrorNotice, FieldMessage, Notice, cx, ui } from "@/components/ui";
 import { clearToken } from "@/lib/api";
 import { authClient } from "@/lib/auth-client";
+import {
+  NAME_MAX_LENGTH,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  checkAuthFields,
+  fieldErrorsFromServer,
+  type AuthField,
+  type FieldErrors,
+} from "@/lib/auth-rules";
+import { PROJECT_NAME } from "@/lib/project";
+import { inSeconds, retryAfterSeconds } from "@/lib/retry-after";
+import { DEFAULT_RETURN_PATH } from "@/lib/return-path";
 
 type Mode = "sign-in" | "sign-up";
 
-/** The sign-in and sign-up forms (same layout, different fields and endpoint). */
-export function AuthForm({ mode }: { mode: Mode }) {
+const FIELD_ORDER: AuthField[] = ["name", "email", "password"];
+
+type Props = {
+  mode: Mode;
+  /** Where to go once signed in (already checked by safeReturnPath on the server). */
+  next: string;
+  /** Why the person is here, e.g. "Your session ended — sign in again." */
+  notice?: string | null;
+};
+
+export function AuthForm({ mode, next, notice }: Props) {
   const router = useRouter();
   const id = useId();
-  const [error, setError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  // Rate limited: the moment the server allows another attempt, and a clock for the countdown.
+  const [waitUntil, setWaitUntil] = useState<number | null>(null);
+  const [now, setNow] = useState(0);
   const signUp = mode === "sign-up";
   const title = signUp ? "Create account" : "Sign in";
+
+  useEffect(() => {
+    if (waitUntil === null) return;
+    const timer = setInterval(() => {
+      const time = Date.now();
+      setNow(time);
+      if (time >= waitUntil) setWaitUntil(null);
+    }, 250);
+    return () => clearInterval(timer);
+  }, [waitUntil]);
+
+  const fieldId = (field: AuthField) => `${id}-${field}`;
+
+  function show(found: FieldErrors) {
+    setErrors(found);
+    const first = FIELD_ORDER.find((field) => found[field]);
+    if (first) document.getElementById(fieldId(first))?.focus();
+  }
+
+  /** Typing in a field takes its message away (it is checked again on submit). */
+  function edited(event: ChangeEvent<HTMLInputElement>) {
+    const field = event.currentTarget.name as AuthField;
+    if (errors[field]) setErrors((current) => ({ ...current, [field]: undefined }));
+  }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const email = String(form.get("email") ?? "").trim();
-    const password = String(form.get("password") ?? "");
-    setError(null);
+    const values = {
+      name: String(form.get("name") ?? "").trim(),
+      email: String(form.get("email") ?? "").trim(),
+      password: String(form.get("password") ?? ""),
+    };
+    setFormError(null);
+    setWaitUntil(null);
+    const found = checkAuthFields(values, signUp);
+    if (Object.keys(found).length > 0) {
+      show(found);
+      return;
+    }
+    setErrors({});
     setPending(true);
-    const { error: failure } = signUp
-      ? await authClient.signUp.email({ name: String(form.get("name") ?? "").trim(), email, password })
-      : await authClient.signIn.email({ email, password });
+    // Better Auth's rate limiter says how long to wait in a header; the error object does not.
+    const seen: { retryAfter: number | null } = { retryAfter: null };
+    const fetchOptions = {
+      onError: (context: { response: Response }) => {
+        seen.retryAfter = retryAfterSeconds(context.response.headers);
+      },
+    };
+    let failure: { status: number; code?: string; message?: string } | null;
+    try {
+      const { error } = signUp
+        ? await authClient.signUp.email(values, fetchOptions)
+        : await authClient.signIn.email({ email: values.email, password: values.password }, fetchOptions);
+      failure = error;
+    } catch {
+      setPending(false);
+      setFormError("Cannot reach the sign-in server. Check your connection and try again.");
+      return;
+    }
     if (failure) {
       setPending(false);
-      setError(failure.message || failure.statusText || "Something went wrong. Please try again.");
+      if (failure.status === 429) {
+        if (seen.retryAfter !== null) {
+          setNow(Date.now());
+          setWaitUntil(Date.now() + seen.retryAfter * 1000);
+        } else {
+          setFormError(`Too many attempts. Try again ${inSeconds(null)}.`);
+        }
+        return;
+      }
+      const mapped = fieldErrorsFromServer(failure);
+      show(mapped.fields);
+      setFormError(mapped.form);
       return;
     }
     clearToken(); // never reuse a token minted for someone else
-    router.replace("/tasks");
+    router.replace(next);
+  }
+
+  const waitSeconds = waitUntil === null ? null : Math.max(1, Math.ceil((waitUntil - now) / 1000));
+  const other = signUp ? "/sign-in" : "/sign-up";
+  const otherHref = next === DEFAULT_RETURN_PATH ? other : `${other}?next=${encodeURIComponent(next)}`;
+
+  function input(field: AuthField, label: string, props: ComponentProps<"input">, hint?: string) {
+    const error = errors[field];
+    const hintId = `${fieldId(field)}-hint`;
+    const errorId = `${fieldId(field)}-error`;
+    const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ");
+    return (
+      <div className={ui.field}>
+        <label htmlFor={fieldId(field)} className={ui.label}>
+          {label}
+        </label>
+        <input
+          id={fieldId(field)}
+          name={field}
+          className={ui.input}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy || undefined}
+          onChange={edited}
+          {...props}
+        />
+        {hint && (
+          <p id={hintId} className={ui.hint}>
+            {hint}
+          </p>
+        )}
+        {error && <FieldMessage id={errorId}>{error}</FieldMessage>}
+      </div>
+    );
   }
 
   return (
-    <main className="page narrow">
-      <h1>{title}</h1>
-      <form className="card stack" onSubmit={submit} aria-busy={pending} noValidate>
-        {signUp && (
-          <div className="field">
-            <label htmlFor={`${id}-name`}>Name</label>
-            <input id={`${id}-name`} name="name" type="text" autoComplete="name" required maxLength={100} />
-          </div>
+    <main className={ui.narrowPage}>
+      <p className={cx(ui.muted, "mb-1 text-sm font-semibold")}>{PROJECT_NAME}</p>
+      <h1 className={ui.h1}>{title}</h1>
+      {notice && <Notice>{notice}</Notice>}
+      <form className={cx(ui.card, ui.stack)} onSubmit={submit} aria-busy={pending} aria-label={title} noValidate>
+        {signUp && input("name", "Name", { type: "text", autoComplete: "name", required: true, maxLength: NAME_MAX_LENGTH })}
+        {input("email", "Email", { type: "email", autoComplete: "email", required: true })}
+        {input(
+          "password",
+          "Password",
+          {
+            type: "password",
+            autoComplete: signUp ? "new-password" : "current-password",
+            required: true,
+            minLength: signUp ? PASSWORD_MIN_LENGTH : undefined,
+            maxLength: PASSWORD_MAX_LENGTH,
+          },
+          signUp ? `At least ${PASSWORD_MIN_LENGTH} characters.` : undefined,
         )}
-        <div className="field">
-          <label htmlFor={`${id}-email`}>Email</label>
-          <input id={`${id}-email`} name="email" type="email" autoComplete="email" required />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-password`}>Password</label>
-          <input
-            id={`${id}-password`}
-            name="password"
-            type="password"
-            autoComplete={signUp ? "new-password" : "current-password"}
-            required
-            minLength={signUp ? 8 : undefined}
-            aria-describedby={signUp ? `${id}-password-hint` : undefined}
-          />
-          {signUp && (
-            <p id={`${id}-password-hint`} className="hint">
-              At least 8 characters.
-            </p>
-          )}
-        </div>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
+        {waitSeconds !== null && (
+          <ErrorNotice>
+            <span data-testid="rate-limited">Too many attempts. Try again {inSeconds(waitSeconds)}.</span>
+          </ErrorNotice>
         )}
-        <button type="submit" disabled={pending}>
+        {formError && <ErrorNotice>{formError}</ErrorNotice>}
+        <Button type="submit" busy={pending} busyLabel={signUp ? "Creating account…" : "Signing in…"} className="self-start">
           {title}
-        </button>
+        </Button>
       </form>
-      <p className="switch">
-        {signUp ? (
-          <>
-            Already have an account? <Link href="/sign-in">Sign in</Link>
-          </>
-        ) : (
-          <>
-            New here? <Link href="/sign-up">Create account</Link>
-          </>
-        )}
+      <p className="mt-5 text-center">
+        {signUp ? "Already have an account? " : "New here? "}
+        <Link href={otherHref} className={ui.link}>
+          {signUp ? "Sign in" : "Create account"}
+        </Link>
       </p>
     </main>
   );

@@ -1,5 +1,7 @@
 // THE FIELDS OF A TASK (title, description, priority, due date), shared by the "add" form and
-// each task's edit form. The inputs are uncontrolled: the form reads them with readTaskFields().
+// each task's edit form. The inputs are uncontrolled: the form reads them with readTaskFields(),
+// and what was typed stays in them when sending fails. A field's problem is shown under it.
+import { FieldMessage, cx, ui } from "@/components/ui";
 import type { Priority, Task } from "@/lib/api";
 import { DATE_INPUT_MAX, DATE_INPUT_MIN, dueDateFromInput, inputFromDueDate } from "@/lib/due-date";
 
@@ -13,19 +15,43 @@ export const PRIORITIES: readonly { value: Priority; label: string }[] = [
 const TITLE_MAX = 200;
 const DESCRIPTION_MAX = 1000;
 
+export type TaskField = "title" | "due_date";
+export type TaskFieldErrors = Partial<Record<TaskField, string>>;
+
+/** A value the person must fix, and which field it is in. */
+export class TaskFieldError extends Error {
+  constructor(
+    readonly field: TaskField,
+    message: string,
+  ) {
+    super(message);
+    this.name = "TaskFieldError";
+  }
+}
+
 type Props = {
   /** Makes the ids of the inputs unique on the page. */
   idPrefix: string;
   /** The task being edited (its values fill the fields); none for a new task. */
   task?: Task;
   autoFocus?: boolean;
+  errors?: TaskFieldErrors;
 };
 
-export function TaskFields({ idPrefix, task, autoFocus }: Props) {
+/** aria-invalid and aria-describedby for a field that may have a message. */
+function described(idPrefix: string, field: TaskField, errors: TaskFieldErrors | undefined) {
+  return errors?.[field]
+    ? { "aria-invalid": true as const, "aria-describedby": `${idPrefix}-${field}-error` }
+    : {};
+}
+
+export function TaskFields({ idPrefix, task, autoFocus, errors }: Props) {
   return (
     <>
-      <div className="field">
-        <label htmlFor={`${idPrefix}-title`}>Title</label>
+      <div className={ui.field}>
+        <label htmlFor={`${idPrefix}-title`} className={ui.label}>
+          Title
+        </label>
         <input
           id={`${idPrefix}-title`}
           name="title"
@@ -35,22 +61,35 @@ export function TaskFields({ idPrefix, task, autoFocus }: Props) {
           autoComplete="off"
           defaultValue={task?.title}
           autoFocus={autoFocus}
+          className={ui.input}
+          {...described(idPrefix, "title", errors)}
         />
+        {errors?.title && <FieldMessage id={`${idPrefix}-title-error`}>{errors.title}</FieldMessage>}
       </div>
-      <div className="field">
-        <label htmlFor={`${idPrefix}-description`}>Description</label>
+      <div className={ui.field}>
+        <label htmlFor={`${idPrefix}-description`} className={ui.label}>
+          Description
+        </label>
         <textarea
           id={`${idPrefix}-description`}
           name="description"
           rows={2}
           maxLength={DESCRIPTION_MAX}
           defaultValue={task?.description ?? ""}
+          className={cx(ui.input, "resize-y")}
         />
       </div>
-      <div className="field-row">
-        <div className="field">
-          <label htmlFor={`${idPrefix}-priority`}>Priority</label>
-          <select id={`${idPrefix}-priority`} name="priority" defaultValue={task?.priority ?? "medium"}>
+      <div className={ui.fieldRow}>
+        <div className={ui.field}>
+          <label htmlFor={`${idPrefix}-priority`} className={ui.label}>
+            Priority
+          </label>
+          <select
+            id={`${idPrefix}-priority`}
+            name="priority"
+            defaultValue={task?.priority ?? "medium"}
+            className={ui.input}
+          >
             {PRIORITIES.map((p) => (
               <option key={p.value} value={p.value}>
                 {p.label}
@@ -58,8 +97,10 @@ export function TaskFields({ idPrefix, task, autoFocus }: Props) {
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor={`${idPrefix}-due`}>Due date</label>
+        <div className={ui.field}>
+          <label htmlFor={`${idPrefix}-due`} className={ui.label}>
+            Due date
+          </label>
           <input
             id={`${idPrefix}-due`}
             name="due_date"
@@ -67,7 +108,10 @@ export function TaskFields({ idPrefix, task, autoFocus }: Props) {
             min={DATE_INPUT_MIN}
             max={DATE_INPUT_MAX}
             defaultValue={inputFromDueDate(task?.due_date ?? null)}
+            className={ui.input}
+            {...described(idPrefix, "due_date", errors)}
           />
+          {errors?.due_date && <FieldMessage id={`${idPrefix}-due_date-error`}>{errors.due_date}</FieldMessage>}
         </div>
       </div>
     </>
@@ -83,7 +127,7 @@ export type TaskFieldValues = {
   dueDate: string | null;
 };
 
-/** The values of the TaskFields in `form`. Throws an Error, worded for the person, on a bad one. */
+/** The values of the TaskFields in `form`. Throws a TaskFieldError, worded for the person, on a bad one. */
 export function readTaskFields(form: HTMLFormElement): TaskFieldValues {
   const data = new FormData(form);
   const text = (name: string) => {
@@ -91,9 +135,19 @@ export function readTaskFields(form: HTMLFormElement): TaskFieldValues {
     return typeof value === "string" ? value : "";
   };
   const title = text("title").trim();
-  if (!title) throw new Error("Please enter a title.");
-  const priority = PRIORITIES.find((p) => p.value === text("priority"))?.value;
-  if (!priority) throw new Error("Please choose a priority.");
+  if (!title) throw new TaskFieldError("title", "Enter a title.");
+  const priority = PRIORITIES.find((p) => p.value === text("priority"))?.value ?? "medium";
   const dueInput = text("due_date");
-  return { title, description: text("description"), priority, dueInput, dueDate: dueDateFromInput(dueInput) };
+  let dueDate: string | null;
+  try {
+    dueDate = dueDateFromInput(dueInput);
+  } catch (e) {
+    throw new TaskFieldError("due_date", e instanceof Error ? e.message : String(e));
+  }
+  return { title, description: text("description"), priority, dueInput, dueDate };
+}
+
+/** Focus the field `error` is about (in `form`). */
+export function focusField(form: HTMLFormElement, error: TaskFieldError): void {
+  form.querySelector<HTMLElement>(`[name="${error.field}"]`)?.focus();
 }

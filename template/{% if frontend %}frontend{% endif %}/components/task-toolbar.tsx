@@ -4,6 +4,7 @@
 // the sort order. It only reports what the person picked; TaskList loads the matching tasks.
 import { useId } from "react";
 
+import { cx, ui } from "@/components/ui";
 import { SEARCH_MAX, SORTS, STATUSES, type SortKey, type Status } from "@/lib/task-view";
 
 type Props = {
@@ -18,17 +19,23 @@ type Props = {
 export function TaskToolbar({ status, sort, search, onStatus, onSort, onSearch }: Props) {
   const id = useId();
   return (
-    <div className="toolbar">
-      <div className="tabs-field">
-        <span id={`${id}-show`} className="label">
+    <div className="mt-6 flex flex-col gap-4">
+      <div className="flex flex-wrap items-center gap-x-3 gap-y-2">
+        <span id={`${id}-show`} className={ui.label}>
           Show
         </span>
-        <div role="group" aria-labelledby={`${id}-show`} className="tabs" data-testid="task-filter">
+        <div role="group" aria-labelledby={`${id}-show`} className="flex flex-wrap gap-1.5" data-testid="task-filter">
           {STATUSES.map((s) => (
             <button
               key={s.value}
               type="button"
-              className="tab"
+              className={cx(
+                "min-h-9 cursor-pointer rounded-md border px-3.5 py-1 text-sm font-semibold outline-offset-2",
+                "focus-visible:outline-2 focus-visible:outline-blue-600 dark:focus-visible:outline-blue-400",
+                status === s.value
+                  ? "border-blue-700 bg-blue-700 text-white dark:border-blue-500 dark:bg-blue-500 dark:text-slate-950"
+                  : "border-slate-300 bg-white text-slate-900 hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800",
+              )}
               aria-pressed={status === s.value}
               onClick={() => onStatus(s.value)}
             >
@@ -37,9 +44,11 @@ export function TaskToolbar({ status, sort, search, onStatus, onSort, onSearch }
           ))}
         </div>
       </div>
-      <div className="field-row">
-        <div className="field">
-          <label htmlFor={`${id}-search`}>Search tasks</label>
+      <div className={ui.fieldRow}>
+        <div className={ui.field}>
+          <label htmlFor={`${id}-search`} className={ui.label}>
+            Search tasks
+          </label>
           <input
             id={`${id}-search`}
             type="search"
@@ -47,15 +56,19 @@ export function TaskToolbar({ status, sort, search, onStatus, onSort, onSearch }
             onChange={(e) => onSearch(e.target.value)}
             maxLength={SEARCH_MAX}
             autoComplete="off"
+            className={ui.input}
             data-testid="task-search"
           />
         </div>
-        <div className="field">
-          <label htmlFor={`${id}-sort`}>Sort by</label>
+        <div className={ui.field}>
+          <label htmlFor={`${id}-sort`} className={ui.label}>
+            Sort by
+          </label>
           <select
             id={`${id}-sort`}
             value={sort}
             onChange={(e) => onSort(e.target.value as SortKey)}
+            className={ui.input}
             data-testid="task-sort"
           >
             {SORTS.map((s) => (

@@ -369,8 +369,12 @@ describe("the frontend's security headers", () => {
       const nonce = directives["script-src"]?.find((v) => v.startsWith("'nonce-"));
       assert.ok(nonce, `no nonce in ${policy}`);
       assert.ok(!directives["script-src"].includes("'unsafe-inline'"), policy);
+      // Tailwind's stylesheet is a file from this origin: styles need no 'unsafe-inline' either.
+      assert.ok(!directives["style-src"].includes("'unsafe-inline'"), policy);
       if (response.status === 200) {
         const html = await response.text();
+        assert.doesNotMatch(html, /<[^>]+\sstyle="/, "an inline style attribute (the CSP blocks it)");
+        assert.match(html, /<link rel="stylesheet" href="\/_next\/static\/[^"]+\.css"/, "no stylesheet from this origin");
         const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map(([tag]) => tag);
         assert.ok(scripts.length > 0, "no script tags");
         const value = nonce.slice("'nonce-".length, -1);

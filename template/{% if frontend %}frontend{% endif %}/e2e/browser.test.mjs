@@ -1,41 +1,35 @@
-// Browser end-to-end test: headless Chromium (Debian's /usr/bin/chromium, driven by
-// playwright-core) signs people up and proves each sees only their own tasks, in every filter
-// tab, sort order and search, before and after editing.
-// A screenshot of every step is saved in E2E_ARTIFACTS_DIR (default e2e/artifacts/).
+// Browser end-to-end test: headless Chromium signs people up and proves each sees only their
+// own tasks, in every filter tab, sort order and search, before and after editing, at 1280 and
+// 390 px. A screenshot of each state is saved in E2E_ARTIFACTS_DIR (default e2e/artifacts/),
+// light and dark (e2e/browser.mjs). The messages the UI gives are tested in
+// browser-messages.test.mjs (its own servers: Better Auth allows 5 sign-ups a minute).
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { ARTIFACTS_DIR, newUser, startServers } from "./harness.mjs";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const inCI = Boolean(process.env.CI) && process.env.CI !== "false";
-if (!existsSync(CHROMIUM) && inCI) {
-  throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install chromium)`);
-}
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+import {
+  addTask,
+  complete,
+  launchBrowser,
+  localDay,
+  pageLuminance,
+  shot,
+  signIn as signInAs,
+  signOut,
+  signUp as signUpAs,
+  skip,
+  taskItem,
+  taskTitles,
+  watchCsp,
+} from "./browser.mjs";
+import { newUser, startServers } from "./harness.mjs";
 
 let servers;
 let browser;
 
 before(async () => {
   if (skip) return;
-  const { chromium } = await import("playwright-core");
   servers = await startServers();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -43,61 +37,8 @@ after(async () => {
   await servers?.stop();
 });
 
-let step = 0;
-async function shot(page, name) {
-  step += 1;
-  await page.screenshot({ path: join(ARTIFACTS_DIR, `${String(step).padStart(2, "0")}-${name}.png`), fullPage: true });
-}
-
-async function signUp(page, person) {
-  await page.goto(`${servers.authURL}/sign-up`);
-  await page.getByLabel("Name").fill(person.name);
-  await page.getByLabel("Email").fill(person.email);
-  await page.getByLabel("Password").fill(person.password);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL(/\/tasks$/);
-  await page.getByRole("heading", { name: "Your tasks" }).waitFor();
-}
-
-async function signIn(page, person) {
-  await page.goto(`${servers.authURL}/sign-in`);
-  await page.getByLabel("Email").fill(person.email);
-  await page.getByLabel("Password").fill(person.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/tasks$/);
-  await page.getByRole("heading", { name: "Your tasks" }).waitFor();
-}
-
-async function signOut(page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL(/\/sign-in$/);
-}
-
-/** The list item of the task with exactly this title. */
-const taskItem = (page, title) =>
-  page.getByTestId("task").filter({ has: page.getByTestId("task-title").getByText(title, { exact: true }) });
-
-/** Add a task through the "New task" form; `due` is a YYYY-MM-DD day. */
-async function addTask(page, title, { description, priority, due } = {}) {
-  const form = page.getByRole("form", { name: "New task" });
-  await form.getByLabel("Title", { exact: true }).fill(title);
-  if (description !== undefined) await form.getByLabel("Description", { exact: true }).fill(description);
-  if (priority !== undefined) await form.getByLabel("Priority", { exact: true }).selectOption(priority);
-  if (due !== undefined) await form.getByLabel("Due date", { exact: true }).fill(due);
-  await form.getByRole("button", { name: "Add task" }).click();
-  await taskItem(page, title).waitFor();
-}
-
-const taskTitles = (page) => page.getByTestId("task-title").allTextContents();
-
-/** Collect the page's Content-Security-Policy violations (the app must cause none). */
-function watchCsp(page) {
-  const violations = [];
-  page.on("console", (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-  });
-  return violations;
-}
+const signUp = (page, person) => signUpAs(page, servers.authURL, person);
+const signIn = (page, person) => signInAs(page, servers.authURL, person);
 
 test("A's tasks stay A's: sign up, add, complete, sign out; B sees nothing; A sees both", { skip }, async () => {
   const alice = newUser("alice");
@@ -109,7 +50,14 @@ test("A's tasks stay A's: sign up, add, complete, sign out; B sees nothing; A se
 
   await signUp(page, alice);
   await page.getByText("No tasks yet").waitFor();
-  await shot(page, "alice-signed-up");
+  // Styled under that policy (Tailwind's stylesheet), light or dark as the system says.
+  const light = await pageLuminance(page);
+  await page.emulateMedia({ colorScheme: "dark" });
+  const dark = await pageLuminance(page);
+  await page.emulateMedia({ colorScheme: "light" });
+  assert.ok(light.background > 0.9 && light.heading < 0.05, `light mode: ${JSON.stringify(light)}`);
+  assert.ok(dark.background < 0.02 && dark.heading > 0.8, `dark mode: ${JSON.stringify(dark)}`);
+  await shot(page, "tasks-empty", { dark: true });
 
   await addTask(page, "Buy milk");
   await addTask(page, "Call the bank");
@@ -131,7 +79,7 @@ test("A's tasks stay A's: sign up, add, complete, sign out; B sees nothing; A se
   assert.doesNotMatch(storage.cookies, /session_token/, "the session cookie is readable by scripts");
 
   await signOut(page);
-  await shot(page, "alice-signed-out");
+  await shot(page, "sign-in", { dark: true });
 
   // Same tab: B must not inherit A's in-memory token.
   await signUp(page, bob);
@@ -207,16 +155,6 @@ const SORTS = {
   "Recently updated": { sort: "updated", order: "desc" },
 };
 
-/** The local day `days` from today where the page is (its time zone), as YYYY-MM-DD. */
-function localDay(page, days) {
-  return page.evaluate((n) => {
-    const d = new Date();
-    d.setDate(d.getDate() + n);
-    const two = (x) => String(x).padStart(2, "0");
-    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-  }, days);
-}
-
 /**
  * Pick a view with the keyboard and the controls (tab, sort, search) and wait for the backend's
  * answer to exactly that view. Every view must differ from the one before, so a request is sent.
@@ -271,11 +209,6 @@ async function editTask(page, title, { newTitle, description, priority, due }) {
   return body;
 }
 
-async function complete(page, title) {
-  await page.getByRole("checkbox", { name: `Complete ${title}` }).check();
-  await page.waitForFunction((el) => el.dataset.completed === "true", await taskItem(page, title).elementHandle());
-}
-
 test("filter tabs, sorting, search and editing: each of two people sees only their own tasks", { skip }, async () => {
   // Two people side by side, in different time zones (a due date is the end of a LOCAL day).
   const people = {
@@ -308,7 +241,7 @@ test("filter tabs, sorting, search and editing: each of two people sees only the
   assert.equal(await dave.getByTestId("task-overdue").count(), 1);
   assert.equal(await erin.getByTestId("task-overdue").count(), 0);
   assert.equal(await taskItem(dave, "Pay rent").getByTestId("task-priority").textContent(), "High priority");
-  await shot(dave, "dave-four-tasks");
+  await shot(dave, "tasks", { dark: true });
 
   const everyTitle = { dave: new Set(), erin: new Set() };
   /** One view for both people; then neither sees a single task of the other. */
@@ -410,7 +343,7 @@ test("filter tabs, sorting, search and editing: each of two people sees only the
   const erinEdit = await editTask(erin, "Erin buys milk", { newTitle: "Erin buys oat milk", priority: "low", due: inTwoDays });
   assert.deepEqual(erinEdit, { title: "Erin buys oat milk", priority: "low", due_date: `${inTwoDays}T23:59:59+05:30` });
   await taskItem(erin, "Erin buys oat milk").waitFor();
-  await shot(dave, "dave-edited");
+  await shot(dave, "tasks-edited");
 
   await check({ tab: "All", sort: "Due date", search: "" }, {
     dave: [["Water the plants", "call mom", "Pay rent", "Buy milk"], "4 tasks"],
@@ -429,17 +362,62 @@ test("filter tabs, sorting, search and editing: each of two people sees only the
     erin: [["Erin buys oat milk"], "1 of 3 tasks"],
   });
 
-  // A phone: 390 px wide, nothing scrolls sideways, with the list and with an edit form open.
+  // A phone: 390 px wide. The header stays one bar: name and address beside the button, cut
+  // with "…" rather than wrapped, also with a long project name; nothing scrolls sideways
+  // (shot() checks that at both widths).
   await showView(dave, { tab: "All", sort: "Due date", search: "" });
   await expectList(dave, "dave on a phone", ["Water the plants", "call mom", "Pay rent", "Buy milk"], "4 tasks");
   await dave.setViewportSize({ width: 390, height: 844 });
-  const overflow = () => dave.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.equal(await overflow(), 0, "the task page scrolls sideways at 390 px");
-  await shot(dave, "dave-390px");
+  const header = await dave.getByTestId("header").evaluate((el) => {
+    // A long project name and a long address: both are cut, neither wraps.
+    const brand = el.querySelector('[data-testid="brand"]');
+    const address = el.querySelector('[data-testid="email"]').lastChild;
+    const [name, email] = [brand.textContent, address.textContent];
+    brand.textContent = "Über Tasks for the Whole Family and Friends";
+    address.textContent = "dave.has.a.rather.long.address@mail.example.test";
+    /** How many lines the text of `node` takes (its line boxes). */
+    const lines = (node) => {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    };
+    const emailBox = el.querySelector('[data-testid="email"]');
+    const button = el.querySelector("button");
+    const bar = el.getBoundingClientRect();
+    const place = button.getBoundingClientRect();
+    const cut = (node) => node.scrollWidth > node.clientWidth && getComputedStyle(node).textOverflow === "ellipsis";
+    const seen = {
+      height: Math.round(bar.height),
+      brandLines: lines(brand),
+      brandCut: cut(brand),
+      emailLines: lines(address), // its text, not the "Signed in as" for screen readers
+      emailCut: cut(emailBox),
+      buttonLines: lines(button),
+      buttonText: button.textContent,
+      buttonInside: place.right <= window.innerWidth && place.top >= bar.top && place.bottom <= bar.bottom,
+      textBesideButton: Math.max(brand.getBoundingClientRect().right, emailBox.getBoundingClientRect().right) <= place.left,
+    };
+    [brand.textContent, address.textContent] = [name, email];
+    return seen;
+  });
+  assert.deepEqual(
+    { ...header, height: header.height <= 72 },
+    {
+      height: true,
+      brandLines: 1,
+      brandCut: true,
+      emailLines: 1,
+      emailCut: true,
+      buttonLines: 1,
+      buttonText: "Sign out",
+      buttonInside: true,
+      textBesideButton: true,
+    },
+    `the header at 390 px: ${JSON.stringify(header)}`,
+  );
   await taskItem(dave, "call mom").getByRole("button", { name: "Edit" }).click();
   await dave.getByRole("form", { name: "Edit call mom" }).waitFor();
-  assert.equal(await overflow(), 0, "the edit form scrolls sideways at 390 px");
-  await shot(dave, "dave-390px-editing");
+  await shot(dave, "editing", { dark: true });
 
   assert.deepEqual(violations.flat(), [], "the app's own pages broke its Content-Security-Policy");
   for (const person of Object.values(people)) await person.context.close();

@@ -53,7 +53,9 @@ function run(command, args, options) {
 }
 
 /**
- * Start both servers. Returns { authURL, backendURL, secret, stop() }.
+ * Start both servers. Returns { authURL, backendURL, secret, stop(), stopBackend(),
+ * startBackend(env), backendRunning() }: the backend can be stopped and started again on the same port (the
+ * browser tests take it away, then bring it back, with extra settings such as a rate limit).
  * The Next.js app must be built (`npm run build`); it is built here if it is not.
  */
 export async function startServers() {
@@ -101,18 +103,22 @@ export async function startServers() {
   const children = [];
   const start = (name, command, args, cwd, env) => {
     const logFile = join(ARTIFACTS_DIR, `${name}.log`);
-    const log = openSync(logFile, "w");
+    const log = openSync(logFile, "a");
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", log, log] });
     children.push(child);
     return { child, logFile };
   };
-  const backend = start(
-    "backend",
-    backendPython(),
-    ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(backendPort)],
-    BACKEND_DIR,
-    backendEnv,
-  );
+  const launchBackend = (env = {}) =>
+    start(
+      "backend",
+      backendPython(),
+      ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(backendPort)],
+      BACKEND_DIR,
+      { ...backendEnv, ...env },
+    );
+  rmSync(join(ARTIFACTS_DIR, "backend.log"), { force: true });
+  rmSync(join(ARTIFACTS_DIR, "frontend.log"), { force: true });
+  let backend = launchBackend();
   // server.mjs, as `npm start` runs it: rate limits keyed on the connection's address.
   const frontend = start(
     "frontend",
@@ -122,11 +128,22 @@ export async function startServers() {
     frontendEnv,
   );
 
+  const running = (child) => child.exitCode === null && child.signalCode === null;
+  const exited = (child) => (running(child) ? new Promise((r) => child.once("exit", r)) : null);
+  /** Stop the backend (the browser then cannot reach it); its database stays. */
+  const stopBackend = async () => {
+    if (running(backend.child)) backend.child.kill("SIGTERM");
+    await exited(backend.child);
+  };
+  /** Start it again on the same port, with `env` added to its settings; resolves once it answers. */
+  const startBackend = async (env = {}) => {
+    await stopBackend();
+    backend = launchBackend(env);
+    await waitFor(`${backendURL}/health`, backend.child, backend.logFile);
+  };
   const stop = async () => {
-    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-    await Promise.all(
-      children.map((child) => (child.exitCode !== null ? null : new Promise((r) => child.once("exit", r)))),
-    );
+    for (const child of children) if (running(child)) child.kill("SIGTERM");
+    await Promise.all(children.map(exited));
     rmSync(work, { recursive: true, force: true });
   };
   try {
@@ -140,7 +157,8 @@ export async function startServers() {
   const sqliteFiles = [authDatabase, backendEnv.DATABASE_URL.replace(/^sqlite:\/\//, "")].filter(
     (file) => DATABASE === "sqlite" && file.startsWith("/") && existsSync(file),
   );
-  return { authURL, backendURL, secret, stop, sqliteFiles };
+  const backendRunning = () => running(backend.child);
+  return { authURL, backendURL, secret, stop, stopBackend, startBackend, backendRunning, sqliteFiles };
 }
 
 let userCounter = 0;

@@ -53,3 +53,26 @@ export function countText(shown: number, overall: number, filtered: boolean): st
   const noun = (filtered ? overall : shown) === 1 ? "task" : "tasks";
   return filtered ? `${shown} of ${overall} ${noun}` : `${shown} ${noun}`;
 }
+
+type Query = Record<string, string | string[] | undefined>;
+
+/** The view a page address asks for (/tasks?status=pending&sort=due&q=milk); unknown values are ignored. */
+export function viewFromQuery(query: Query): TaskView {
+  const one = (name: string) => {
+    const value = query[name];
+    return typeof value === "string" ? value : "";
+  };
+  const status = STATUSES.find((s) => s.value === one("status"))?.value ?? DEFAULT_VIEW.status;
+  const sort = SORTS.find((s) => s.value === one("sort"))?.value ?? DEFAULT_VIEW.sort;
+  return { status, sort, q: one("q").trim().slice(0, SEARCH_MAX) };
+}
+
+/** The page address of a view ("/tasks" for the default one), so a reload or sign-in returns to it. */
+export function viewPath(view: TaskView): string {
+  const query = new URLSearchParams();
+  if (view.status !== DEFAULT_VIEW.status) query.set("status", view.status);
+  if (view.sort !== DEFAULT_VIEW.sort) query.set("sort", view.sort);
+  if (view.q) query.set("q", view.q);
+  const text = query.toString();
+  return text ? `/tasks?${text}` : "/tasks";
+}

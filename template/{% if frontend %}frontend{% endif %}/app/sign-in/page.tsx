@@ -2,11 +2,18 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 
 import { AuthForm } from "@/components/auth-form";
+import { safeReturnPath } from "@/lib/return-path";
 import { getSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function SignInPage() {
-  if (await getSession()) redirect("/tasks");
-  return <AuthForm mode="sign-in" />;
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function SignInPage({ searchParams }: Props) {
+  const params = await searchParams;
+  // ?next= is where the person was (only a path on this site: lib/return-path.ts).
+  const next = safeReturnPath(params.next);
+  if (await getSession()) redirect(next);
+  const notice = params.reason === "session-ended" ? "Your session ended — sign in again." : null;
+  return <AuthForm mode="sign-in" next={next} notice={notice} />;
 }
