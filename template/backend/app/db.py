@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel import Session, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import models  # noqa: F401  # registers the tables on SQLModel.metadata
+from app import models, resources  # noqa: F401  # registers the tables on SQLModel.metadata
 from app.core.config import Settings
 
 # backend name -> (async driver, sync driver)

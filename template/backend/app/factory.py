@@ -1,5 +1,5 @@
 """create_app(): settings, logging, database engine, middleware (CORS, request ids, security
-headers), routers."""
+headers), routers (every router of app/api/routes/)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.api.auth_gate import AuthFirstRoute
-from app.api.routes import health, me, tasks
+from app.api.routes import routers
 from app.core.config import Settings, get_settings
 from app.core.cors import add_cors
 from app.core.defaults import PROJECT_NAME, PROJECT_SLUG
@@ -79,7 +79,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_overload_handlers(app)
     # Added last, so it wraps CORS: preflight answers get a request id and the headers too.
     app.add_middleware(RequestContextMiddleware, production=settings.is_production)
-    app.include_router(health.router)
-    app.include_router(me.router)
-    app.include_router(tasks.router)
+    for router in routers():  # health, me, tasks, then each added resource (app/api/routes/)
+        app.include_router(router)
     return app

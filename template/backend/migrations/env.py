@@ -17,7 +17,7 @@ from sqlalchemy import Connection, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
-from app import models  # noqa: F401  # registers the tables on SQLModel.metadata
+from app import models, resources  # noqa: F401  # registers the tables on SQLModel.metadata
 
 config = context.config
 target_metadata = SQLModel.metadata

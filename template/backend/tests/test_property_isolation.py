@@ -12,6 +12,11 @@ content. Every request answers below 500, and every attempt that is not the owne
 OWNERSHIP_STATUS (another user's task), 404 (no such task), 403 (another user's path) or 422
 (a body user_id), and changes nothing.
 
+Every resource of the registry in tests/resources/ (the task first, then each resource added
+with `bafa add resource`) gets the same isolation properties from ResourceIsolationModel:
+create, read, PUT/PATCH and delete by their owner, every request by anyone else on someone's
+item and on missing ids, a body `user_id`, and each user's list equal to the model's.
+
 Each example starts on empty tables (dropped and created again), so examples never interfere.
 PROPERTY_EXAMPLES sets the number of runs of 20 steps (8 by default; 500 for a long run).
 """
@@ -23,6 +28,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, settings
@@ -34,6 +40,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from resources import RESOURCES, Resource
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 from support import API_STYLE, OWNERSHIP_DETAIL, OWNERSHIP_STATUS, auth_headers, tasks_url
@@ -411,17 +418,195 @@ class IsolationModel(RuleBasedStateMachine):
                 assert response.headers["X-Total-Count"] == str(total), (user, params)
 
 
+MACHINE_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=STEPS,
+    deadline=None,
+    phases=PHASES,
+    database=None,  # nothing written into the project (no .hypothesis/ folder)
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
 def test_isolation_state_machine(app: FastAPI) -> None:
     engine = app.state.sync_engine  # the same database, for the model's own resets
     with TestClient(app, raise_server_exceptions=False) as client:  # a 500 is an answer here
+        run_state_machine_as_test(lambda: IsolationModel(client, engine), settings=MACHINE_SETTINGS)
+
+
+ITEM_METHODS = ["get", "put", "patch", "delete"]
+
+
+class ResourceIsolationModel(RuleBasedStateMachine):
+    """Three users and their items of one resource (tests/resources/): the API on one side, a
+    dict on the other. What every user-owned resource must do, whatever its fields."""
+
+    def __init__(self, client: TestClient, engine: Engine, resource: Resource) -> None:
+        super().__init__()
+        SQLModel.metadata.drop_all(engine)  # a fresh database for every example
+        SQLModel.metadata.create_all(engine)
+        self.client = client
+        self.resource = resource
+        self.headers = {user: auth_headers(user) for user in USERS}
+        self.items: dict[int, dict[str, Any]] = {}  # id -> the item as the API last returned it
+        self.owners: dict[int, str] = {}
+        self.deleted: set[int] = set()
+
+    def call(
+        self,
+        method: str,
+        user: str,
+        item_id: int | None = None,
+        *,
+        path_user: str | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        url = self.resource.url(path_user or user, item_id)
+        if method in ("put", "patch") and body is None:
+            body = {}
+        response = self.client.request(method, url, json=body, headers=self.headers[user])
+        assert response.status_code < 500, (method, url, user, response.status_code, response.text)
+        return response
+
+    def check_saved(
+        self, response: httpx.Response, status: int, content: dict[str, Any]
+    ) -> dict[str, Any]:
+        assert response.status_code == status, response.text
+        item = response.json()
+        assert self.resource.content(item) == content, item
+        self.items[item["id"]] = item
+        return item
+
+    def has_items(self) -> bool:
+        return bool(self.items)
+
+    def draw_item(self, data: st.DataObject) -> tuple[int, str]:
+        item_id = data.draw(st.sampled_from(sorted(self.items)), label="item id")
+        return item_id, self.owners[item_id]
+
+    @rule(data=st.data(), user=st.sampled_from(USERS))
+    def create(self, data: st.DataObject, user: str) -> None:
+        """Create an item; first, sometimes, the same body naming an owner (refused)."""
+        body = data.draw(self.resource.create, label="body")
+        if data.draw(st.booleans(), label="try a body user_id first"):
+            claimed = data.draw(st.sampled_from(USERS), label="claimed owner")
+            refused = self.call("post", user, body={**body, "user_id": claimed})
+            assert refused.status_code == 422, refused.text
+        response = self.call("post", user, body=body)
+        item = self.check_saved(response, 201, self.resource.expected(body, None))
+        assert item["user_id"] == user
+        assert item["id"] not in self.owners, "a new item took the id of a live one"
+        self.owners[item["id"]] = user
+        self.deleted.discard(item["id"])
+
+    @precondition(has_items)
+    @rule(data=st.data())
+    def read_own(self, data: st.DataObject) -> None:
+        item_id, owner = self.draw_item(data)
+        response = self.call("get", owner, item_id)
+        assert response.status_code == 200, response.text
+        assert response.json() == self.items[item_id]
+
+    @precondition(has_items)
+    @rule(data=st.data(), method=st.sampled_from(["put", "patch"]))
+    def update_own(self, data: st.DataObject, method: str) -> None:
+        """PUT and PATCH change the fields sent, and only those."""
+        item_id, owner = self.draw_item(data)
+        body = data.draw(self.resource.update, label="body")
+        response = self.call(method, owner, item_id, body=body)
+        self.check_saved(response, 200, self.resource.expected(body, self.items[item_id]))
+
+    @precondition(has_items)
+    @rule(data=st.data())
+    def delete_own(self, data: st.DataObject) -> None:
+        item_id, owner = self.draw_item(data)
+        response = self.call("delete", owner, item_id)
+        assert response.status_code == 204, response.text
+        del self.items[item_id], self.owners[item_id]
+        self.deleted.add(item_id)
+
+    @precondition(has_items)
+    @rule(data=st.data(), user=st.sampled_from(USERS))
+    def list_a_page(self, data: st.DataObject, user: str) -> None:
+        """A page of the list (newest first) and the total: the user's own items only."""
+        params = {"limit": data.draw(st.integers(1, 4)), "offset": data.draw(st.integers(0, 3))}
+        response = self.client.get(
+            self.resource.url(user), params=params, headers=self.headers[user]
+        )
+        assert response.status_code == 200, (params, response.text)
+        mine = [self.items[i] for i in sorted(self.items, reverse=True) if self.owners[i] == user]
+        assert response.json() == mine[params["offset"] : params["offset"] + params["limit"]]
+        assert response.headers["X-Total-Count"] == str(len(mine))
+
+    @precondition(has_items)
+    @rule(data=st.data())
+    def touch_other_users_item(self, data: st.DataObject) -> None:
+        """An intruder tries every request on someone else's item: refused, nothing changes."""
+        item_id, owner = self.draw_item(data)
+        intruder = data.draw(st.sampled_from([u for u in USERS if u != owner]), label="intruder")
+        for method in data.draw(st.permutations(ITEM_METHODS), label="methods"):
+            body = data.draw(self.resource.update) if method in ("put", "patch") else None
+            response = self.call(method, intruder, item_id, body=body)
+            assert response.status_code == OWNERSHIP_STATUS, (method, response.text)
+            assert response.json() == {"detail": self.resource.not_yours}
+
+    @rule(data=st.data(), user=st.sampled_from(USERS), methods=st.permutations(ITEM_METHODS))
+    def touch_missing_item(self, data: st.DataObject, user: str, methods: list[str]) -> None:
+        """Every request on an id that never existed, or was deleted, is a 404."""
+        known = max([*self.owners, *self.deleted], default=0)
+        never = st.integers(min_value=known + 1000, max_value=MAX_DB_INT)
+        deleted = sorted(self.deleted - set(self.owners))
+        item_id = data.draw((st.sampled_from(deleted) | never) if deleted else never)
+        for method in methods:
+            response = self.call(method, user, item_id)
+            assert response.status_code == 404, (method, response.text)
+            assert response.json() == {"detail": self.resource.not_found}
+
+    @precondition(has_items)
+    @rule(data=st.data(), claimed=st.sampled_from(USERS), method=st.sampled_from(["put", "patch"]))
+    def smuggle_user_id_in_update(self, data: st.DataObject, claimed: str, method: str) -> None:
+        item_id, owner = self.draw_item(data)
+        body = {**data.draw(self.resource.update, label="body"), "user_id": claimed}
+        response = self.call(method, owner, item_id, body=body)
+        assert response.status_code == 422, (method, response.text)
+
+    @precondition(lambda self: API_STYLE == "user_path")
+    @rule(
+        data=st.data(),
+        user=st.sampled_from(USERS),
+        methods=st.permutations(["list", "post", *ITEM_METHODS]),
+    )
+    def use_other_users_path(self, data: st.DataObject, user: str, methods: list[str]) -> None:
+        """Every request on another user's path is a 403, whatever the item id."""
+        victim = data.draw(st.sampled_from([u for u in USERS if u != user]), label="victim")
+        ids = sorted(self.items) or [1]
+        for method in methods:
+            item_id = None
+            if method not in ("list", "post"):
+                item_id = data.draw(st.sampled_from(ids) | st.integers(1, MAX_DB_INT), label="id")
+            verb = "get" if method == "list" else method
+            body = data.draw(self.resource.create) if method == "post" else None
+            response = self.call(verb, user, item_id, path_user=victim, body=body)
+            assert response.status_code == 403, (method, response.text)
+
+    @invariant()
+    def each_list_is_exactly_the_users_items(self) -> None:
+        for user in USERS:
+            response = self.client.get(
+                self.resource.url(user), params={"limit": 100}, headers=self.headers[user]
+            )
+            assert response.status_code == 200, response.text
+            mine = [
+                self.items[i] for i in sorted(self.items, reverse=True) if self.owners[i] == user
+            ]
+            assert response.json() == mine, f"{user}'s list differs from the model (newest first)"
+            assert response.headers["X-Total-Count"] == str(len(mine))
+
+
+@pytest.mark.parametrize("resource", RESOURCES, ids=[r.name for r in RESOURCES])
+def test_resource_isolation_state_machine(app: FastAPI, resource: Resource) -> None:
+    engine = app.state.sync_engine
+    with TestClient(app, raise_server_exceptions=False) as client:
         run_state_machine_as_test(
-            lambda: IsolationModel(client, engine),
-            settings=settings(
-                max_examples=EXAMPLES,
-                stateful_step_count=STEPS,
-                deadline=None,
-                phases=PHASES,
-                database=None,  # nothing written into the project (no .hypothesis/ folder)
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-            ),
+            lambda: ResourceIsolationModel(client, engine, resource), settings=MACHINE_SETTINGS
         )

@@ -20,6 +20,7 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from resources import RESOURCES
 from signing import auth_settings
 from sqlmodel import Session, SQLModel
 from support import API_STYLE, auth_headers
@@ -27,7 +28,6 @@ from support import API_STYLE, auth_headers
 from app.core.config import Settings
 from app.core.security import MAX_SUBJECT_LENGTH
 from app.factory import create_app
-from app.models import Task
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "10"))  # per operation, after coverage
 # PROPERTY_SHRINK=0: report the first failing example as found, without minimising it (faster).
@@ -58,11 +58,13 @@ schema = schemathesis.openapi.from_dict(_DOCUMENTED.openapi())
 
 @pytest.fixture
 def fuzzed_app(app: FastAPI) -> FastAPI:
-    """conftest.py's app, with its tables and a few tasks (some of them another user's)."""
+    """conftest.py's app, with its tables and a few items of every resource (tests/resources/;
+    some of them another user's)."""
     SQLModel.metadata.create_all(app.state.sync_engine)
     with Session(app.state.sync_engine) as session:
-        for owner, title in [(FUZZ_USER, "one"), (FUZZ_USER, "two"), (OTHER_USER, "not yours")]:
-            session.add(Task(user_id=owner, title=title))
+        for resource in RESOURCES:
+            for owner in (FUZZ_USER, FUZZ_USER, OTHER_USER):
+                session.add(resource.model(user_id=owner, **resource.seed))
         session.commit()
     return app
 
