@@ -52,6 +52,19 @@ def test_one_user_is_limited_and_others_are_not(settings: Settings) -> None:
         assert client.get("/health").status_code == 200
 
 
+def test_a_browser_script_can_read_how_long_to_wait(settings: Settings) -> None:
+    """The frontend says "try again in N seconds": a cross-origin 429 exposes Retry-After."""
+    origin = settings.CORS_ORIGINS[0]
+    with limited(settings, RATE_LIMIT_PER_USER="1/minute") as client:
+        headers = {"Origin": origin, **auth_headers(USER_A)}
+        assert client.get("/api/me", headers=headers).status_code == 200
+        response = client.get("/api/me", headers=headers)
+        assert_429(response)
+        assert response.headers["access-control-allow-origin"] == origin
+        exposed = response.headers["access-control-expose-headers"].lower().split(", ")
+        assert "retry-after" in exposed
+
+
 def test_requests_without_an_acceptable_token_are_limited_per_client(settings: Settings) -> None:
     with limited(settings, RATE_LIMIT_PER_CLIENT="3/minute") as client:
         junk = [{}, bearer("not-a-jwt"), bearer(mint_token(USER_A, exp_delta=-3600))]

@@ -9,9 +9,9 @@ from app.core.config import Settings
 
 ALLOWED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Request-ID"]
-# Response headers a browser script may read: the request id (to quote in bug reports) and
-# the task list's total count.
-EXPOSED_HEADERS = ["X-Request-ID", "X-Total-Count"]
+# Response headers a browser script may read: the request id (to quote in bug reports), the
+# task list's total count, and how long to wait after a 429 or 503 (the UI says so).
+EXPOSED_HEADERS = ["X-Request-ID", "X-Total-Count", "Retry-After"]
 PREFLIGHT_MAX_AGE_SECONDS = 600
 
 
