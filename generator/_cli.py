@@ -200,6 +200,38 @@ def bootstrap(
     _emit(bootstrap_text(run_bootstrap(manifest, into)))
 
 
+add_app = typer.Typer(
+    help="Add to a generated project: `bafa add resource NAME --field ...`.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(add_app, name="add")
+
+
+@add_app.command("resource")
+def add_resource(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The resource's name, singular: note, project, comment.")],
+    project: Annotated[
+        Path, typer.Argument(metavar="PROJECT", help="The generated project (default: this folder).")
+    ] = Path("."),
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            "-f",
+            metavar="NAME:TYPE[?][=DEFAULT]",
+            help="A field: TYPE is str, str(max=N), text, int, float, bool, datetime, date or enum(a|b|c); "
+            "? makes it optional. Repeatable, e.g. --field body:text --field pinned:bool=false.",
+        ),
+    ] = None,
+) -> None:
+    """Add a user-owned resource (models, migration, routes, tests) to PROJECT as one git commit."""
+    from generator.add_resource import add_resource as run_add_resource
+    from generator.render import add_resource_text
+
+    _emit(add_resource_text(run_add_resource(project, name, field or [])))
+
+
 token_app = typer.Typer(
     help="Explain why the backend would accept or reject a JWT, or mint a local test token.",
     no_args_is_help=True,

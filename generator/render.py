@@ -1,4 +1,4 @@
-"""What `bafa new`, `bafa update` and `bafa bootstrap` print (doctor and token have their own render.py).
+"""What `bafa new`, `update`, `bootstrap` and `add resource` print (doctor and token have their own render.py).
 
 Each renderer turns a command's result into text and nothing else: the CLI echoes it. `Output`
 keeps stdout and stderr apart and carries the exit code.
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the command modules import copier lazily; their types are enough here
+    from generator.add_resource import AddResourceResult
     from generator.bootstrap import BootstrapResult
     from generator.new import NewResult
     from generator.update import UpdateResult
@@ -63,6 +64,13 @@ def bootstrap_text(result: BootstrapResult) -> Output:
         for row in [header, *rows]
     ]
     lines.append(f"{len(result.created)} created, {len(result.skipped)} skipped")
+    return Output(_text(lines))
+
+
+def add_resource_text(result: AddResourceResult) -> Output:
+    lines = [f"Added the {result.name} resource to {result.path} (commit {result.commit})"]
+    lines += [f"  added    {name}" for name in result.files]
+    lines.append("Next: cd backend, run the tests, then `alembic upgrade head`")
     return Output(_text(lines))
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import clean_env, generate
+from conftest import clean_env, generate, run_bafa
 
 PROPERTY_FILES = [
     "tests/test_property_isolation.py",
@@ -25,7 +25,12 @@ PROPERTY_FILES = [
     "tests/test_token_fuzz.py",
 ]
 ISOLATION = "tests/test_property_isolation.py::test_isolation_state_machine"
+NOTE_ISOLATION = "tests/test_property_isolation.py::test_resource_isolation_state_machine[note]"
+NO_TOKEN_FUZZ = "tests/test_schema_fuzz.py::test_without_token_everything_but_health_is_401"
 TASKS = "app/api/routes/tasks.py"
+NOTES = "app/api/routes/notes.py"
+# A resource added with `bafa add resource` (tests/test_add_resource.py) before the defect is put in.
+NOTE = ("note", "--field", "body:text", "--field", "pinned:bool=false", "--field", "due:datetime?")
 TASK_LIST = "app/api/task_list.py"
 
 
@@ -34,6 +39,7 @@ class Defect:
     answers: tuple[str, ...]
     edits: tuple[tuple[str, str, str], ...]  # (file, exact old text, new text)
     caught_by: str  # the test (id prefix) that must fail
+    resource: tuple[str, ...] = ()  # `bafa add resource` arguments, run before the edits
 
 
 DEFECTS = {
@@ -98,6 +104,33 @@ DEFECTS = {
         ),
         caught_by=ISOLATION,
     ),
+    # An added resource's list forgets the owner: every user's list shows every note.
+    "resource-list-without-user-filter": Defect(
+        answers=("api_style=flat", "ownership_error=forbidden"),
+        resource=NOTE,
+        edits=((NOTES, "where = [col(Note.user_id) == owner]", "where = []"),),
+        caught_by=NOTE_ISOLATION,
+    ),
+    # An added resource's lookup of one note forgets the owner: anyone reads, changes, deletes it.
+    "resource-lookup-without-owner-check": Defect(
+        answers=("api_style=user_path", "ownership_error=not_found"),
+        resource=NOTE,
+        edits=((NOTES, "    if item.user_id != owner:\n", "    if False:\n"),),
+        caught_by=NOTE_ISOLATION,
+    ),
+    # One route of an added resource loses its auth dependency (no TaskOwner, so no token check).
+    "resource-route-without-auth": Defect(
+        answers=("api_style=flat", "ownership_error=not_found"),
+        resource=NOTE,
+        edits=(
+            (
+                NOTES,
+                "async def read_note(\n    item_id: NoteId, owner: TaskOwner, session: SessionDep\n)",
+                'async def read_note(\n    item_id: NoteId, session: SessionDep, owner: str = ""\n)',
+            ),
+        ),
+        caught_by=NO_TOKEN_FUZZ,
+    ),
     # The explicit iat check trusts the claim's type: a signed token whose iat is a numeric
     # string gets past PyJWT (int("123") works) and then fails a str > float comparison: 500.
     "iat-type-unchecked": Defect(
@@ -141,7 +174,11 @@ def failed_tests(output: str) -> list[str]:
 @pytest.mark.parametrize("name", list(DEFECTS))
 def test_property_tests_catch_the_defect(tmp_path: Path, name: str) -> None:
     defect = DEFECTS[name]
-    backend = generate(tmp_path / "app", "database=sqlite", *defect.answers) / "backend"
+    project = generate(tmp_path / "app", "database=sqlite", *defect.answers)
+    if defect.resource:
+        added = run_bafa("add", "resource", *defect.resource, str(project))
+        assert added.returncode == 0, added.stderr
+    backend = project / "backend"
     inject(backend, defect)
 
     result = run_property_tests(backend)

@@ -1,0 +1,354 @@
+"""`bafa add resource NAME`: one more user-owned resource in a generated project, as new files only.
+
+Copier renders the repository's resource/ template (copier.yml's `_subdirectory` follows the
+answers file's name) into an empty staging folder, with the project's own answers (api_style,
+ownership_error, ...) and the head of its Alembic history. bafa checks first (names, fields,
+a clean git work tree, no file of the project overwritten), then copies the new files in and
+commits them as one commit. Nothing is written to the project when a check or the rendering
+fails. The resource's answers are kept in `.copier-answers.resource-NAME.yml`, so
+`copier update --answers-file` (or bafa update) can bring it to a newer template later.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import BafaError, first_line, one_line
+from generator.git_repo import git
+from generator.project_files import ANSWERS_FILE, read_answers
+from generator.template_source import CANONICAL_URL, template_source
+
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,23}")
+FIELD_PATTERN = re.compile(
+    r"(?P<name>[^:]+):(?P<type>str(?:\(max=(?P<max>[0-9]+)\))?|text|int|float|bool|datetime|date"
+    r"|enum\((?P<choices>[^)]*)\))(?P<optional>\?)?(?:=(?P<default>.*))?",
+    re.DOTALL,
+)
+FIELD_NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+CHOICE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+STR_MAX_DEFAULT = 200
+STR_MAX_LIMIT = 2000
+INT_LIMIT = 2**53 - 1
+FIELDS_MAX = 40
+
+# Words SQL (PostgreSQL, SQLite) reserves, or that read badly as a table or column name.
+SQL_RESERVED = frozenset(
+    """
+    all analyse analyze and any array as asc asymmetric authorization between binary both case
+    cast check collate collation column concurrently constraint create cross current_catalog
+    current_date current_role current_schema current_time current_timestamp current_user default
+    deferrable delete desc distinct do drop else end except exists false fetch for foreign freeze
+    from full grant group having ilike in index initially inner insert intersect into is isnull
+    join key lateral leading left like limit localtime localtimestamp natural not notnull null
+    offset on only or order outer overlaps placing primary references returning right row rows
+    select session_user similar some symmetric table tablesample then to trailing true union
+    unique update user using values variadic verbose view when where window with
+    """.split()
+)
+# Names a resource cannot take: the task's, the project's own modules and packages, tables.
+RESERVED_NAMES = frozenset(
+    """
+    task tasks health me responses routes models resources support signing conftest
+    alembic_version app api core db main factory test tests sqlmodel metadata user users
+    """.split()
+    # Their class name (Note for note) would hide a name the generated modules import.
+    + """
+    field index string text date float boolean strict annotated response path query body status
+    sequence any datetime
+    """.split()
+)
+# Columns every resource has, and names SQLModel/pydantic use themselves.
+RESERVED_FIELDS = frozenset(
+    """
+    id user_id created_at updated_at metadata registry model_config model_fields schema json
+    dict copy validate construct base create update public
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class AddResourceResult:
+    """What `bafa add resource` added."""
+
+    path: Path
+    name: str
+    collection: str
+    files: list[str]
+    commit: str
+
+
+def add_resource(project_path: Path, name: str, field_specs: list[str]) -> AddResourceResult:
+    """Render resource NAME with FIELD_SPECS into the project at PROJECT_PATH and commit it."""
+    name = check_name(name)
+    fields = parse_fields(field_specs)
+    project = project_path.expanduser().resolve()
+    answers = _check_project(project)
+    backend = project / "backend"
+    existing = existing_resources(project, backend)
+    if name in existing:
+        raise BafaError(f"the project already has a resource or table named {name!r}")
+    collection = plural(name)
+    if (backend / "app" / "api" / "routes" / f"{collection}.py").exists() or collection in RESERVED_NAMES:
+        raise BafaError(f"the project already has a module or route named {collection!r}; choose another name")
+    data = {k: v for k, v in answers.items() if not k.startswith("_")}
+    data |= {
+        "resource_name": name,
+        "resource_fields": fields,
+        "resource_down_revision": migration_head(backend / "migrations" / "versions"),
+    }
+    answers_file = f".copier-answers.resource-{name}.yml"
+
+    with tempfile.TemporaryDirectory(prefix="bafa-resource-") as tmp:
+        staging = Path(tmp) / "project"
+        _render(staging, data, answers_file)
+        _record_canonical_source(staging / answers_file)
+        files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+        clashes = [f for f in files if (project / f).exists()]
+        if clashes:
+            raise BafaError(f"{clashes[0]} exists in the project; nothing was written")
+        written: list[Path] = []
+        try:
+            for relative in files:
+                target = project / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(staging / relative, target)
+                written.append(target)
+            git(project, "add", "--", *files)
+            git(
+                project,
+                *_identity(project),
+                "commit",
+                "--quiet",
+                "--no-verify",
+                "-m",
+                f"Add the {name} resource with bafa",
+                "--",
+                *files,
+            )
+        except BaseException:
+            for target in written:
+                target.unlink(missing_ok=True)
+            git(project, "reset", "--quiet", "--", *files, ok=(0, 1, 128))
+            raise
+    commit = git(project, "rev-parse", "--short", "HEAD").strip()
+    return AddResourceResult(path=project, name=name, collection=collection, files=files, commit=commit)
+
+
+def check_name(name: str) -> str:
+    """NAME, or a BafaError saying why it cannot name a resource (a table, a module, a URL)."""
+    if not NAME_PATTERN.fullmatch(name):
+        raise BafaError(
+            f"resource name {name!r} is invalid: use 1-24 lowercase letters, digits and underscores, "
+            "starting with a letter (e.g. note)"
+        )
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in SQL_RESERVED:
+        raise BafaError(f"resource name {name!r} is a reserved word in Python or SQL; choose another")
+    if name in RESERVED_NAMES or plural(name) in RESERVED_NAMES:
+        raise BafaError(f"resource name {name!r} is reserved: the project or its generated code uses it")
+    return name
+
+
+def plural(name: str) -> str:
+    """The collection's name: note -> notes, category -> categories, box -> boxes (copier.yml
+    computes the same for the template)."""
+    if name.endswith("y") and name[-2:-1] not in "aeiou":
+        return name[:-1] + "ies"
+    if name.endswith(("s", "x", "z", "ch", "sh")):
+        return name + "es"
+    return name + "s"
+
+
+def parse_fields(specs: list[str]) -> list[dict[str, Any]]:
+    """`name:type[?][=default]` specs as the template's resource_fields, or a BafaError."""
+    if not specs:
+        raise BafaError("a resource needs at least one field: --field name:type (e.g. --field body:text)")
+    if len(specs) > FIELDS_MAX:
+        raise BafaError(f"at most {FIELDS_MAX} fields")
+    fields: list[dict[str, Any]] = []
+    for spec in specs:
+        field = parse_field(spec)
+        if any(f["name"] == field["name"] for f in fields):
+            raise BafaError(f"field {field['name']!r} is given twice")
+        fields.append(field)
+    return fields
+
+
+def parse_field(spec: str) -> dict[str, Any]:
+    match = FIELD_PATTERN.fullmatch(spec)
+    if match is None:
+        raise BafaError(
+            f"field {spec!r} is invalid: use name:type[?][=default], type one of str, str(max=N), text, "
+            "int, float, bool, datetime, date, enum(a|b|c)"
+        )
+    name = match["name"]
+    if not FIELD_NAME_PATTERN.fullmatch(name):
+        raise BafaError(
+            f"field name {name!r} is invalid: use lowercase letters, digits and underscores, starting with a letter"
+        )
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in SQL_RESERVED or name in RESERVED_FIELDS:
+        raise BafaError(f"field name {name!r} is reserved (Python, SQL or a column every resource has)")
+    kind = match["type"].split("(")[0]
+    field: dict[str, Any] = {"name": name, "type": kind, "optional": bool(match["optional"])}
+    if kind == "str":
+        size = int(match["max"]) if match["max"] else STR_MAX_DEFAULT
+        if not 1 <= size <= STR_MAX_LIMIT:
+            raise BafaError(f"field {name!r}: max must be 1-{STR_MAX_LIMIT} (use text for longer texts)")
+        field["max"] = size
+    if kind == "enum":
+        choices = match["choices"].split("|")
+        if not all(CHOICE_PATTERN.fullmatch(c) and not keyword.iskeyword(c) for c in choices):
+            raise BafaError(
+                f"field {name!r}: enum values must be lowercase identifiers separated by |, e.g. enum(low|high)"
+            )
+        if len(set(choices)) != len(choices):
+            raise BafaError(f"field {name!r}: an enum value is given twice")
+        field["choices"] = choices
+    if match["default"] is not None:
+        field["default"] = _default(field, match["default"])
+    return field
+
+
+def _default(field: dict[str, Any], text: str) -> Any:
+    name, kind = field["name"], field["type"]
+    bad = BafaError(f"field {name!r}: {text!r} is not a {kind} default")
+    if kind in ("datetime", "date"):
+        raise BafaError(f"field {name!r}: a {kind} field takes no default (make it optional with ?)")
+    if kind in ("str", "text"):
+        if "\x00" in text or len(text) > field.get("max", 10_000):
+            raise bad
+        return text
+    if kind == "bool":
+        if text not in ("true", "false"):
+            raise BafaError(f"field {name!r}: a bool default is true or false")
+        return text == "true"
+    if kind == "int":
+        if not re.fullmatch(r"-?[0-9]{1,16}", text) or abs(int(text)) > INT_LIMIT:
+            raise bad
+        return int(text)
+    if kind == "float":
+        try:
+            value = float(text)
+        except ValueError:
+            raise bad from None
+        if not math.isfinite(value):
+            raise bad
+        return value
+    if text not in field["choices"]:  # enum
+        raise BafaError(f"field {name!r}: default {text!r} is not one of {'|'.join(field['choices'])}")
+    return text
+
+
+def _check_project(project: Path) -> dict[str, Any]:
+    if not project.is_dir():
+        raise BafaError(f"{project} is not a folder")
+    if not (project / ANSWERS_FILE).is_file():
+        raise BafaError(f"{project} is not a bafa project (no {ANSWERS_FILE})")
+    answers, _ = read_answers(project)
+    if not (project / "backend" / "app" / "resources" / "__init__.py").is_file():
+        raise BafaError(
+            f"{project} has no backend/app/resources/ package (made before resources existed): run `bafa update` first"
+        )
+    try:
+        top = Path(git(project, "rev-parse", "--show-toplevel").strip()).resolve()
+    except BafaError:
+        top = None
+    if top != project:
+        raise BafaError(f"{project} is not the root of a git repository; bafa add resource commits its files")
+    dirty = git(project, "status", "--porcelain").splitlines()
+    if dirty:
+        raise BafaError(f"{project} has {len(dirty)} uncommitted change(s); commit or stash them first")
+    return answers
+
+
+def existing_resources(project: Path, backend: Path) -> set[str]:
+    """Names of the project's resources and tables: answers files, resource modules, migrations."""
+    names = {
+        p.name.removeprefix(".copier-answers.resource-").removesuffix(".yml")
+        for p in project.glob(".copier-answers.resource-*.yml")
+    }
+    names |= {p.stem for p in (backend / "app" / "resources").glob("*.py") if p.stem != "__init__"}
+    for path in (backend / "migrations" / "versions").glob("*.py"):
+        names |= set(re.findall(r"create_table\(\s*[\"'](\w+)[\"']", path.read_text(encoding="utf-8")))
+    return names
+
+
+_REVISION = re.compile(r"^revision\b[^=\n]*=\s*[\"']([^\"']+)[\"']", re.M)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=\n]*=\s*(.+)$", re.M)
+
+
+def migration_head(versions: Path) -> str:
+    """The one head of the project's Alembic history (the new migration follows it)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted(versions.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        found = _REVISION.search(text)
+        if found is None:
+            continue
+        revisions.add(found[1])
+        down = _DOWN_REVISION.search(text)
+        if down:
+            parents |= set(re.findall(r"[\"']([^\"']+)[\"']", down[1]))
+    heads = sorted(revisions - parents)
+    if len(heads) != 1:
+        raise BafaError(
+            f"backend/migrations/versions has {len(heads)} heads ({', '.join(heads) or 'none'}); "
+            "merge them (alembic merge heads) before adding a resource"
+        )
+    return heads[0]
+
+
+def _render(staging: Path, data: dict[str, Any], answers_file: str) -> None:
+    import copier
+    from copier.errors import CopierError, UnsafeTemplateError
+
+    source = template_source()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            copier.run_copy(
+                str(source.path),
+                staging,
+                data=data,
+                answers_file=answers_file,
+                defaults=True,
+                overwrite=True,
+                quiet=True,
+                cleanup_on_error=False,
+                vcs_ref="HEAD" if source.is_git else None,
+            )
+    except UnsafeTemplateError as exc:
+        unsafe = first_line(exc).rstrip(".")
+        raise BafaError(f"{source.path} would run code ({unsafe}); bafa renders only templates that run none") from None
+    except (CopierError, ValueError) as exc:
+        raise BafaError(one_line(exc)) from None
+    except KeyboardInterrupt:
+        raise BafaError("interrupted; nothing was written") from None
+    if (staging / "backend" / "app" / "main.py").exists():  # a template without resource/: the project
+        raise BafaError(f"{source.path} has no resource template (copier.yml's _subdirectory)")
+
+
+def _record_canonical_source(answers: Path) -> None:
+    """`_src_path`: the canonical repository URL, never a path on this machine (as bafa new)."""
+    data = yaml.safe_load(answers.read_text(encoding="utf-8")) or {}
+    if data.get("_src_path") != CANONICAL_URL:
+        lines = answers.read_text(encoding="utf-8").splitlines(keepends=True)
+        answers.write_text(
+            "".join(f"_src_path: {CANONICAL_URL}\n" if line.startswith("_src_path:") else line for line in lines),
+            encoding="utf-8",
+        )
+
+
+def _identity(project: Path) -> list[str]:
+    known = all(git(project, "config", key, ok=(0, 1)).strip() for key in ("user.name", "user.email"))
+    return [] if known else ["-c", "user.name=bafa", "-c", "user.email=bafa@localhost"]
