@@ -131,15 +131,15 @@ DEFECTS = {
         ),
         caught_by=NO_TOKEN_FUZZ,
     ),
-    # The explicit iat check trusts the claim's type: a signed token whose iat is a numeric
-    # string gets past PyJWT (int("123") works) and then fails a str > float comparison: 500.
+    # Without the NumericDate check, a signed token whose iat is a numeric string gets past
+    # PyJWT (int("123") works) and then fails the explicit iat comparison (str > float): 500.
     "iat-type-unchecked": Defect(
         answers=("api_style=flat", "ownership_error=not_found"),
         edits=(
             (
                 "app/core/security.py",
-                "    if isinstance(iat, int | float) and iat > time.time() + settings.JWT_LEEWAY_SECONDS:",
-                "    if iat > time.time() + settings.JWT_LEEWAY_SECONDS:",
+                "            if name in claims and not _is_numeric_date(claims[name]):",
+                "            if False:",
             ),
         ),
         caught_by="tests/test_token_fuzz.py::test_rightly_signed_tokens_with_wrong_claims[iat]",
