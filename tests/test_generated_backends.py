@@ -99,9 +99,7 @@ def _module(path: Path) -> ast.Module:
 
 def _exported(module: ast.Module) -> list[str]:
     for node in module.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
-        ):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
             return [elt.value for elt in node.value.elts if isinstance(elt, ast.Constant)]
     raise AssertionError("no __all__")
 
@@ -124,7 +122,7 @@ def test_every_variant_file_has_one_plain_name() -> None:
     assert not templated, templated
     selection = (BACKEND / "app/core/auth_settings.py.jinja").read_text()
     assert "from app.core.auth_modes.{{ auth_mode }} import AuthSettings, SigningKeys" in selection
-    for mode, files in MODE_FILES.items():
+    for files in MODE_FILES.values():
         for name in files:
             assert (BACKEND / name).is_file(), name
 
@@ -156,7 +154,6 @@ def test_both_test_signing_modules_export_the_same_names() -> None:
     assert set(_exported(jwks)) - set(jwks_only) == set(_exported(shared_secret))
     for module in (jwks, shared_secret):
         defined = {
-            getattr(n, "name", None) or getattr(getattr(n, "targets", [None])[0], "id", None)
-            for n in module.body
+            getattr(n, "name", None) or getattr(getattr(n, "targets", [None])[0], "id", None) for n in module.body
         }
         assert set(_exported(module)) <= defined, "__all__ names something the module lacks"

@@ -85,7 +85,10 @@ def test_answers_are_recorded_for_updates(default_project: Path) -> None:
 
 @pytest.mark.parametrize(
     ("auth_url", "origin"),
-    [("http://localhost:19230", "http://localhost:19230"), ("https://tasks.example.test/app", "https://tasks.example.test")],
+    [
+        ("http://localhost:19230", "http://localhost:19230"),
+        ("https://tasks.example.test/app", "https://tasks.example.test"),
+    ],
 )
 def test_origins_follow_auth_url(tmp_path: Path, auth_url: str, origin: str) -> None:
     """Changing auth_url alone gives a project whose CORS list holds its own frontend (issue 16)."""

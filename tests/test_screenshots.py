@@ -60,7 +60,9 @@ def test_every_readme_image_is_a_small_png_in_the_project(default_project: Path)
         assert 2_000 <= len(data) <= 150_000, f"{ref}: {len(data)} bytes (pngquant, see the README)"
         total += len(data)
     assert total <= 400_000, f"the screenshots weigh {total} bytes in every generated project"
-    shipped = sorted(p.relative_to(default_project).as_posix() for p in (default_project / "docs/screenshots").iterdir())
+    shipped = sorted(
+        p.relative_to(default_project).as_posix() for p in (default_project / "docs/screenshots").iterdir()
+    )
     assert shipped == sorted(ref for _, ref in images), "a screenshot the README does not show is dead weight"
 
 
