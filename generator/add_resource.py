@@ -38,7 +38,7 @@ FIELD_NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 CHOICE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 STR_MAX_DEFAULT = 200
 STR_MAX_LIMIT = 2000
-INT_LIMIT = 2**53 - 1
+INT_LIMIT = 10**15 - 1  # the template's Int_ bounds (resource/backend/app/resources/)
 FIELDS_MAX = 40
 
 # Words SQL (PostgreSQL, SQLite) reserves, or that read badly as a table or column name.
