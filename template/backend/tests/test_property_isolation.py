@@ -498,6 +498,8 @@ class ResourceIsolationModel(RuleBasedStateMachine):
         assert item["id"] not in self.owners, "a new item took the id of a live one"
         self.owners[item["id"]] = user
         self.deleted.discard(item["id"])
+        if data.draw(st.booleans(), label="an intruder tries it at once"):
+            self.intrude(data, item["id"])
 
     @precondition(has_items)
     @rule(data=st.data())
@@ -541,8 +543,11 @@ class ResourceIsolationModel(RuleBasedStateMachine):
     @precondition(has_items)
     @rule(data=st.data())
     def touch_other_users_item(self, data: st.DataObject) -> None:
+        self.intrude(data, self.draw_item(data)[0])
+
+    def intrude(self, data: st.DataObject, item_id: int) -> None:
         """An intruder tries every request on someone else's item: refused, nothing changes."""
-        item_id, owner = self.draw_item(data)
+        owner = self.owners[item_id]
         intruder = data.draw(st.sampled_from([u for u in USERS if u != owner]), label="intruder")
         for method in data.draw(st.permutations(ITEM_METHODS), label="methods"):
             body = data.draw(self.resource.update) if method in ("put", "patch") else None
@@ -588,6 +593,16 @@ class ResourceIsolationModel(RuleBasedStateMachine):
             body = data.draw(self.resource.create) if method == "post" else None
             response = self.call(verb, user, item_id, path_user=victim, body=body)
             assert response.status_code == 403, (method, response.text)
+
+    @invariant()
+    def nobody_else_reads_an_item(self) -> None:
+        """After every step, each item read by the next user: refused (the single-item lookup
+        checks the owner, whatever the random steps were)."""
+        for item_id, owner in self.owners.items():
+            other = USERS[(USERS.index(owner) + 1) % len(USERS)]
+            response = self.call("get", other, item_id)
+            assert response.status_code == OWNERSHIP_STATUS, response.text
+            assert response.json() == {"detail": self.resource.not_yours}
 
     @invariant()
     def each_list_is_exactly_the_users_items(self) -> None:
