@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from generator.errors import BafaError, first_line, one_line
-from generator.git_repo import git
+from generator.git_repo import git, require_clean_root
 from generator.project_files import ANSWERS_FILE, read_answers
 from generator.template_source import CANONICAL_URL, template_source
 
@@ -258,15 +258,7 @@ def _check_project(project: Path) -> dict[str, Any]:
         raise BafaError(
             f"{project} has no backend/app/resources/ package (made before resources existed): run `bafa update` first"
         )
-    try:
-        top = Path(git(project, "rev-parse", "--show-toplevel").strip()).resolve()
-    except BafaError:
-        top = None
-    if top != project:
-        raise BafaError(f"{project} is not the root of a git repository; bafa add resource commits its files")
-    dirty = git(project, "status", "--porcelain").splitlines()
-    if dirty:
-        raise BafaError(f"{project} has {len(dirty)} uncommitted change(s); commit or stash them first")
+    require_clean_root(project, "bafa add resource commits its files", "first")
     return answers
 
 

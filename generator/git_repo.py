@@ -41,3 +41,19 @@ def init_with_commit(path: Path, message: str) -> None:
 
 def _has_identity(path: Path) -> bool:
     return all(git(path, "config", key, ok=(0, 1)).strip() for key in ("user.name", "user.email"))
+
+
+def require_clean_root(project: Path, why: str, when: str) -> None:
+    """PROJECT is the root of a git work tree with nothing uncommitted, or BafaError.
+
+    `why` ends "is not the root of a git repository; …", `when` ends "commit or stash them …".
+    """
+    try:
+        top = Path(git(project, "rev-parse", "--show-toplevel").strip()).resolve()
+    except BafaError:
+        top = None
+    if top != project:
+        raise BafaError(f"{project} is not the root of a git repository; {why}")
+    dirty = git(project, "status", "--porcelain").splitlines()
+    if dirty:
+        raise BafaError(f"{project} has {len(dirty)} uncommitted change(s); commit or stash them {when}")

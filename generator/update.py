@@ -20,7 +20,7 @@ from pathlib import Path
 
 from generator.env_files import ENV_FILES, append_new_keys, existing_secret
 from generator.errors import BafaError, first_line, one_line
-from generator.git_repo import git
+from generator.git_repo import git, require_clean_root
 from generator.project_files import ANSWERS_FILE, read_answers
 from generator.secret import SECRET_QUESTION
 from generator.template_source import CANONICAL_URL, git_redirect_env, template_source
@@ -102,15 +102,7 @@ def _check_project(project: Path) -> dict:
     answers, _ = read_answers(project)
     if not answers.get("_commit"):
         raise BafaError(f"{ANSWERS_FILE} records no template version (_commit); the project cannot be updated")
-    try:
-        top = Path(git(project, "rev-parse", "--show-toplevel").strip()).resolve()
-    except BafaError:
-        top = None
-    if top != project:
-        raise BafaError(f"{project} is not the root of a git repository; bafa update needs the project's git history")
-    dirty = git(project, "status", "--porcelain").splitlines()
-    if dirty:
-        raise BafaError(f"{project} has {len(dirty)} uncommitted change(s); commit or stash them before updating")
+    require_clean_root(project, "bafa update needs the project's git history", "before updating")
     return answers
 
 
