@@ -145,11 +145,10 @@ def test_unknown_option_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_version_and_help() -> None:
-    from generator import __version__
-
     version = run_bafa("--version")
-    # The release, or a checkout N commits after it as Copier spells it (test_version.py).
-    pattern = rf"bafa {re.escape(__version__)}(\.post\d+\.dev0\+[0-9a-f]+)?"
+    # A release, or a checkout N commits after it as Copier spells it; which release it names is
+    # test_version.py's (this checkout may have no tags: then Copier counts from 0.0.0).
+    pattern = r"bafa \d+\.\d+\.\d+(\.post\d+\.dev0\+[0-9a-f]+)?"
     assert version.returncode == 0 and re.fullmatch(pattern, version.stdout.strip()), version.stdout
     help_text = run_bafa("new", "--help")
     assert help_text.returncode == 0
