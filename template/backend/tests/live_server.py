@@ -26,10 +26,13 @@ BACKEND = Path(__file__).resolve().parents[1]
 KEEP_ALIVE_SECONDS = 120
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _listening_socket() -> socket.socket:
+    """A socket bound to a free port and listening, for uvicorn to serve on (--fd): no other
+    process can take the port between choosing it and serving on it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
 
 
 def _env_value(value: object) -> str:
@@ -51,15 +54,19 @@ def live_server(settings: dict[str, object], log_path: Path) -> Iterator[str]:
 
     Every setting the test depends on must be in `settings`: they override backend/.env.
     """
-    port = _free_port()
     env = {key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"}
     env.update(settings_env(settings))
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-access-log"]
-    command += ["--timeout-keep-alive", str(KEEP_ALIVE_SECONDS)]
-    with log_path.open("w") as log:
+    with _listening_socket() as sock, log_path.open("w") as log:
+        port = sock.getsockname()[1]
+        command = [sys.executable, "-m", "uvicorn", "app.main:app", "--fd", str(sock.fileno())]
+        command += ["--no-access-log", "--timeout-keep-alive", str(KEEP_ALIVE_SECONDS)]
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            command, cwd=BACKEND, env=env, stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=BACKEND,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            pass_fds=(sock.fileno(),),
         )
         base = f"http://127.0.0.1:{port}"
         try:

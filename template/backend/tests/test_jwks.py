@@ -16,10 +16,19 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from signing import ALGORITHM, TEST_KEY, JwksServer, new_key, sign
-from support import ALLOWED_ORIGINS, AUTH_URL, NO_RATE_LIMITS, USER_A, bearer, mint_token
+from support import (
+    ALLOWED_ORIGINS,
+    AUTH_URL,
+    NO_RATE_LIMITS,
+    USER_A,
+    FakeClock,
+    bearer,
+    mint_token,
+)
 
 from app.core.config import Settings
 from app.factory import create_app
@@ -52,8 +61,20 @@ def jwks_settings(jwks: JwksServer, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def api(jwks_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(jwks_settings)) as client:
+def clock() -> FakeClock:
+    """The key cache's clock: the tests advance it past the refetch interval, never sleep."""
+    return FakeClock()
+
+
+def clocked_app(settings: Settings, clock: FakeClock) -> FastAPI:
+    app = create_app(settings)
+    app.state.token_verifier.keys.key_set().clock = clock
+    return app
+
+
+@pytest.fixture
+def api(jwks_settings: Settings, clock: FakeClock) -> Iterator[TestClient]:
+    with TestClient(clocked_app(jwks_settings, clock)) as client:
         yield client
 
 
@@ -95,9 +116,11 @@ def test_missing_kid_is_refused(api: TestClient) -> None:
     assert me(api, token) == (401, {"detail": "missing key id"})
 
 
-def test_unknown_kid_refetches_once_then_401(api: TestClient, jwks: JwksServer) -> None:
+def test_unknown_kid_refetches_once_then_401(
+    api: TestClient, jwks: JwksServer, clock: FakeClock
+) -> None:
     assert me(api, mint_token(USER_A))[0] == 200
-    time.sleep(MIN_REFETCH + 0.1)
+    clock.advance(MIN_REFETCH + 0.1)
     stranger = new_key(kid="never-published")
     token = sign(
         {
@@ -126,11 +149,13 @@ def test_random_kids_cannot_cause_a_refetch_storm(jwks: JwksServer, tmp_path: Pa
     assert jwks.requests == 1, f"{jwks.requests} fetches for 50 random kids"
 
 
-def test_rotated_key_is_accepted_within_seconds(api: TestClient, jwks: JwksServer) -> None:
+def test_rotated_key_is_accepted_within_seconds(
+    api: TestClient, jwks: JwksServer, clock: FakeClock
+) -> None:
     assert me(api, mint_token(USER_A))[0] == 200
     rotated = new_key(kid="rotated-key-2")
     jwks.keys = [rotated, TEST_KEY]  # Better Auth publishes the new key and signs with it at once
-    time.sleep(MIN_REFETCH + 0.1)
+    clock.advance(MIN_REFETCH + 0.1)
     now = int(time.time())
     token = sign(
         {"sub": USER_A, "iat": now, "exp": now + 600, "iss": AUTH_URL, "aud": AUTH_URL}, key=rotated
@@ -169,7 +194,7 @@ def test_another_asymmetric_algorithm_is_refused(api: TestClient, jwks: JwksServ
 
 @pytest.mark.parametrize("mode", ["down", "garbage", "deep"])
 def test_jwks_outage_fails_closed_with_503_and_recovers(
-    api: TestClient, jwks: JwksServer, mode: str
+    api: TestClient, jwks: JwksServer, clock: FakeClock, mode: str
 ) -> None:
     jwks.mode = mode
     response = api.get("/api/me", headers=bearer(mint_token(USER_A)))
@@ -177,7 +202,7 @@ def test_jwks_outage_fails_closed_with_503_and_recovers(
     assert response.json()["detail"].startswith("authentication unavailable")
     assert api.get("/health").status_code == 200, "unauthenticated routes keep working"
     jwks.mode = "ok"
-    time.sleep(MIN_REFETCH + 0.1)
+    clock.advance(MIN_REFETCH + 0.1)
     assert me(api, mint_token(USER_A))[0] == 200, "recovers by itself once the JWKS is back"
 
 
@@ -196,22 +221,22 @@ def test_unreachable_jwks_is_503_and_only_the_log_says_why(
 
 
 def test_expired_cache_with_jwks_down_fails_closed(
-    jwks: JwksServer, jwks_settings: Settings
+    jwks: JwksServer, jwks_settings: Settings, clock: FakeClock
 ) -> None:
-    app = create_app(jwks_settings)
+    app = clocked_app(jwks_settings, clock)
     with TestClient(app) as api:
         assert me(api, mint_token(USER_A))[0] == 200
         app.state.token_verifier.keys.key_set().cache_seconds = 0.2
         jwks.mode = "down"
-        time.sleep(MIN_REFETCH + 0.1)
+        clock.advance(MIN_REFETCH + 0.1)
         assert api.get("/api/me", headers=bearer(mint_token(USER_A))).status_code == 503
 
 
 def test_a_slow_jwks_fetch_holds_up_only_the_requests_that_need_it(
-    jwks: JwksServer, jwks_settings: Settings
+    jwks: JwksServer, jwks_settings: Settings, clock: FakeClock
 ) -> None:
     """One fetch in flight, off the event loop; cached keys keep serving meanwhile."""
-    app = create_app(jwks_settings)
+    app = clocked_app(jwks_settings, clock)
     good = bearer(mint_token(USER_A))
     now = int(time.time())
     claims = {"sub": USER_A, "iat": now, "exp": now + 600, "iss": AUTH_URL, "aud": AUTH_URL}
@@ -220,7 +245,7 @@ def test_a_slow_jwks_fetch_holds_up_only_the_requests_that_need_it(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             assert (await client.get("/api/me", headers=good)).status_code == 200  # fetch 1
-            await asyncio.sleep(MIN_REFETCH + 0.1)
+            clock.advance(MIN_REFETCH + 0.1)
             jwks.delay = 2.0
             strangers = [
                 asyncio.create_task(

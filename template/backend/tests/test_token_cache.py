@@ -14,17 +14,14 @@
 from __future__ import annotations
 
 import secrets
-import time
-from types import SimpleNamespace
 from typing import Any
 
 import jwt
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from support import AUTH_MODE, USER_A, USER_B, bearer, mint_token, verify
+from support import AUTH_MODE, USER_A, USER_B, FakeClock, bearer, mint_token, verify
 
-from app.core import security
 from app.core.config import Settings
 from app.core.security import TokenError, TokenVerifier, VerifiedTokens
 from app.factory import create_app
@@ -69,34 +66,37 @@ def test_a_verified_token_is_not_decoded_again(verifier: TokenVerifier, decodes:
 
 
 def test_exp_is_enforced_on_every_hit(
-    settings: Settings, verifier: TokenVerifier, decodes: list[str], monkeypatch: pytest.MonkeyPatch
+    settings: Settings, verifier: TokenVerifier, decodes: list[str]
 ) -> None:
+    clock = verifier.clock = FakeClock()
     token = mint_token(USER_A, exp_delta=60)
     verify(token, verifier)
     exp = claims_of(token)["exp"]
     leeway = settings.JWT_LEEWAY_SECONDS
 
     # One second before the end of the leeway: still a hit.
-    monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: exp + leeway - 1))
+    clock.now = exp + leeway - 1
     verify(token, verifier)
     assert decodes == [token]
 
-    # At exp + leeway the cache refuses the hit and the token is verified in full (PyJWT uses
-    # its own clock, so here it still passes: the point is that the cache did not answer).
-    monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: exp + leeway))
-    verify(token, verifier)
+    # At exp + leeway the cache refuses the hit: the token is verified in full, and refused.
+    clock.now = exp + leeway
+    with pytest.raises(TokenError, match="token expired"):
+        verify(token, verifier)
     assert decodes == [token, token]
 
 
 def test_a_remembered_token_is_refused_once_expired(settings: Settings) -> None:
-    strict = TokenVerifier(settings.model_copy(update={"JWT_LEEWAY_SECONDS": 0}))
+    clock = FakeClock()
+    strict = TokenVerifier(settings.model_copy(update={"JWT_LEEWAY_SECONDS": 0}), clock=clock)
     token = mint_token(USER_A, exp_delta=2)
     assert verify(token, strict).id == USER_A  # remembered
-    exp = claims_of(token)["exp"]
-    while time.time() <= exp:
-        time.sleep(0.05)
+    clock.now = claims_of(token)["exp"] - 0.5
+    assert verify(token, strict).id == USER_A  # still unexpired: a hit
+    clock.now = claims_of(token)["exp"]  # expired: exp <= now
     with pytest.raises(TokenError, match="token expired"):
         verify(token, strict)
+    assert len(strict.verified) == 0, "the expired token is forgotten"
 
 
 def test_the_cache_is_bounded_least_recently_used_first(

@@ -29,6 +29,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,10 +150,18 @@ def _optional_str(claims: dict[str, Any], name: str) -> str | None:
 class TokenVerifier:
     """The JWT check of one app: its settings, its signing keys and the tokens it verified."""
 
-    def __init__(self, settings: Settings, cache_size: int = TOKEN_CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        cache_size: int = TOKEN_CACHE_SIZE,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.settings = settings  # read on every call: settings changed at run time count
         self.keys = SigningKeys(settings)
         self.verified = VerifiedTokens(cache_size)
+        # Seconds since the epoch, for exp and iat (PyJWT checks them against its own clock
+        # too); tests advance a fake one instead of sleeping.
+        self.clock = clock
 
     async def verify(self, token: str) -> AuthenticatedUser:
         """Return the token's user, or raise TokenError saying why the token is not acceptable.
@@ -174,9 +183,14 @@ class TokenVerifier:
         for name in TIME_CLAIMS:
             if name in claims and not _is_numeric_date(claims[name]):
                 raise TokenError(f"invalid claim: {name}")
-        # PyJWT >= 2.10 rejects a future iat; keep the check explicit so it never depends on that.
+        # PyJWT checks exp and rejects a future iat (>= 2.10); keep both checks explicit, on
+        # this verifier's clock, so they never depend on that.
+        now = self.clock()
+        exp = claims.get("exp")
+        if exp is not None and exp <= now - settings.JWT_LEEWAY_SECONDS:
+            raise TokenError("token expired")
         iat = claims.get("iat")
-        if iat is not None and iat > time.time() + settings.JWT_LEEWAY_SECONDS:
+        if iat is not None and iat > now + settings.JWT_LEEWAY_SECONDS:
             raise TokenError("token not yet valid")
 
         sub = claims.get("sub")
@@ -189,7 +203,6 @@ class TokenVerifier:
         )
         # Only a token that passed every check is remembered (never a failure), and only with
         # an exp (a number, checked above) to re-check on every hit.
-        exp = claims.get("exp")
         if exp is not None:
             self.verified.put(token, _Verified(user, float(exp), header, key, policy))
         return user
@@ -243,7 +256,7 @@ class TokenVerifier:
             return None
         # Like PyJWT: expired when exp <= now - leeway. Checked on every hit.
         leeway = self.settings.JWT_LEEWAY_SECONDS
-        if entry.exp <= time.time() - leeway or entry.policy != policy:
+        if entry.exp <= self.clock() - leeway or entry.policy != policy:
             self.verified.discard(token)
             return None
         key = await self.keys.key_for(entry.header)  # the key rules apply on every request

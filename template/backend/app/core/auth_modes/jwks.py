@@ -25,6 +25,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -84,9 +85,16 @@ class JwksKeySet:
     """The public keys of one JWKS URL, by kid."""
 
     def __init__(
-        self, url: str, cache_seconds: float, min_refetch_seconds: float, timeout: float
+        self,
+        url: str,
+        cache_seconds: float,
+        min_refetch_seconds: float,
+        timeout: float,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url
+        # Seconds, for the cache's age and the refetch interval; tests advance a fake one.
+        self.clock = clock
         self.cache_seconds = cache_seconds
         self.min_refetch_seconds = min_refetch_seconds
         self.timeout = timeout
@@ -108,7 +116,7 @@ class JwksKeySet:
         return task
 
     async def key_for(self, kid: str) -> jwt.PyJWK:
-        now = time.monotonic()
+        now = self.clock()
         if self._fresh(now) and kid in self._keys:
             return self._keys[kid]  # the hot path: no fetch, no wait
         fetch = self._running_fetch()
@@ -117,7 +125,7 @@ class JwksKeySet:
         if fetch is not None:
             # shield: a client that goes away does not cancel the fetch the others wait for.
             await asyncio.shield(fetch)
-        if not self._fresh(time.monotonic()):
+        if not self._fresh(self.clock()):
             self._keys = {}  # expired keys are not trusted any more
         if not self._keys:
             raise KeysUnavailable(f"signing keys unavailable ({self._last_error})")
@@ -136,9 +144,9 @@ class JwksKeySet:
             # Keys fetched less than cache_seconds ago stay usable; expired ones are dropped.
             return
         finally:
-            self._finished_at = time.monotonic()
+            self._finished_at = self.clock()
         self._keys = keys
-        self._fetched_at = time.monotonic()
+        self._fetched_at = self.clock()
         self._last_error = ""
 
     async def _download(self) -> dict[str, jwt.PyJWK]:
