@@ -1,12 +1,7 @@
 // How Better Auth signs the JWT for FastAPI, shared_secret mode: HS256 with BETTER_AUTH_SECRET.
-import type { JwtOptions } from "better-auth/plugins";
 import { SignJWT } from "jose";
 
-/** The signing part of the jwt plugin options (the same shape in every auth mode). */
-export type JwtSigning = {
-  sign?: NonNullable<NonNullable<JwtOptions["jwt"]>["sign"]>;
-  jwks: NonNullable<JwtOptions["jwks"]>;
-};
+import type { JwtSigning } from "../jwt-signing";
 
 /** jwt plugin options that make tokens HS256-signed with the shared secret. */
 export function jwtSigning(baseURL: string, secret: string): JwtSigning {

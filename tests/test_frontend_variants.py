@@ -1,0 +1,60 @@
+"""The generated frontend's variation points: one plain name per file, each variant a module
+chosen in one place, the same exports in every variant, a lock file that matches package.json."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from conftest import REPO
+
+FRONTEND = REPO / "template" / "{% if frontend %}frontend{% endif %}"
+LOCKS = REPO / "includes" / "frontend-locks"
+
+# selection file -> (folder of variants, answer, its choices, what every variant exports)
+FAMILIES = {
+    "lib/jwt-signing.ts.jinja": ("lib/auth-modes", "auth_mode", ("jwks", "shared_secret"), {"jwtSigning"}),
+    "lib/auth-database.ts.jinja": ("lib/databases", "database", ("sqlite", "postgresql"), {"createAuthDatabase"}),
+}
+_EXPORT = re.compile(r"^export (?:async )?(?:function|const|class|type|interface) (\w+)", re.MULTILINE)
+
+
+def test_every_frontend_file_has_one_plain_name() -> None:
+    templated = [str(p.relative_to(FRONTEND)) for p in FRONTEND.rglob("*") if "{" in p.name]
+    assert not templated, templated
+
+
+@pytest.mark.parametrize("selection", sorted(FAMILIES))
+def test_each_variant_is_a_module_chosen_by_one_line(selection: str) -> None:
+    folder, answer, choices, exports = FAMILIES[selection]
+    text = (FRONTEND / selection).read_text()
+    code = [line for line in text.splitlines() if not line.startswith("//")]
+    templated = [line for line in code if "{" + "{" in line or "{" + "%" in line]
+    assert templated == [f'export {{ {", ".join(sorted(exports))} }} from "./{Path(folder).name}/{{{{ {answer} }}}}";']
+    copier = (REPO / "copier.yml").read_text()
+    for choice in choices:
+        variant = next((FRONTEND / folder).glob(f"{choice}.ts*"))
+        assert set(_EXPORT.findall(variant.read_text())) == exports, variant.name
+        # copier.yml's _exclude leaves the variant out of every project that chose otherwise.
+        assert f"{{% if {answer} != '{choice}' %}}frontend/{folder}/{choice}.ts{{% endif %}}" in copier
+    assert sorted(p.name.split(".")[0] for p in (FRONTEND / folder).iterdir()) == sorted(choices)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_each_lock_file_matches_package_json(database: str) -> None:
+    """npm ci refuses a lock whose dependencies differ from package.json: check it without npm."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO), keep_trailing_newline=True)
+    answers = {"project_slug": "my-tasks", "database": database, "frontend_port": 3000}
+    package = json.loads(env.get_template(str((FRONTEND / "package.json.jinja").relative_to(REPO))).render(answers))
+    lock = json.loads(env.get_template(str((FRONTEND / "package-lock.json.jinja").relative_to(REPO))).render(answers))
+    root = lock["packages"][""]
+    assert lock["name"] == root["name"] == package["name"] == "my-tasks-frontend"
+    for kind in ("dependencies", "devDependencies"):
+        assert root.get(kind, {}) == package.get(kind, {}), kind
+        for name in package.get(kind, {}):
+            assert f"node_modules/{name}" in lock["packages"], name
+    assert {p.name for p in LOCKS.iterdir()} == {"sqlite.json.jinja", "postgresql.json.jinja"}
