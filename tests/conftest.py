@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -55,19 +56,35 @@ IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
 REDIS_TEST_URL = os.environ.get("BAFA_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
+def worker_index() -> int:
+    """This pytest-xdist worker's number (gw0 -> 0, gw1 -> 1, ...); 0 without xdist."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker[2:]) if worker[2:].isdigit() else 0
+
+
+def redis_db(base: int) -> int:
+    """A Redis database of this worker's own: `base` for gw0, base - 1 for gw1, ... (four apart at
+    most; the generated suites use 15..12, test_scale_out.py 8..5), so tests that empty their
+    database (FLUSHDB) or count keys never meet another worker's."""
+    return base - worker_index() % 4
+
+
 def redis_test_url() -> str | None:
-    """The Redis for the generated suites' cross-instance rate-limit tests, if one answers.
+    """The Redis for the generated suites' cross-instance rate-limit tests, if one answers: the
+    database of BAFA_REDIS_URL (15 by default) for the first worker, the ones below for others.
 
     CI must have one (the machines run Redis on 127.0.0.1:6379): there its absence fails."""
     import socket
-    from urllib.parse import urlsplit
+    from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(REDIS_TEST_URL)
+    base = int(parts.path.strip("/") or 0)
+    parts = parts._replace(path=f"/{redis_db(base) if base >= 4 else base}")
     try:
         with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=2) as sock:
             sock.sendall(b"PING\r\n")
             if sock.recv(16).startswith(b"+PONG"):
-                return REDIS_TEST_URL
+                return urlunsplit(parts)
     except OSError:
         pass
     if IN_CI:
@@ -79,4 +96,85 @@ def clean_env() -> dict[str, str]:
     """The environment for a generated project's processes, without our own settings leaking in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BETTER_AUTH", "CORS_", "DATABASE_URL"))}
     env.pop("PYTEST_ADDOPTS", None)
+    for key in [k for k in env if k.startswith("PYTEST_XDIST_")]:  # our worker's, not the project's run
+        del env[key]
     return env
+
+
+# --- Running on several workers (pytest-xdist, scripts/test.sh: -n auto --dist loadgroup) -------------
+
+# Rough CI seconds of one slow test (or of one group of tests sharing a module fixture) in these
+# files (bench/results/test_times-b8c673a.json): the workers take the longest work first, so
+# they finish together instead of one of them starting a 2-minute test at the end.
+SLOW_SECONDS = {
+    "test_e2e.py": 130,
+    "test_add_resource.py": 100,
+    "test_bootstrap.py": 55,
+    "test_scale_out.py": 50,
+    "test_postgresql.py": 45,
+    "test_generated_backends.py": 45,
+    "test_update_task_api.py": 40,
+    "test_quickstart.py": 35,
+    "test_update_async.py": 30,
+    "test_defect_injection.py": 20,
+    "test_task_contract.py": 10,
+}
+# These install the frontend's node_modules (tests/processes.py): the first one of a clean
+# machine runs `npm ci` while the others wait for it, so the second worker starts elsewhere.
+NEEDS_NODE = ("test_e2e.py", "test_scale_out.py", "test_quickstart.py")
+
+
+def _group(item: pytest.Item) -> str | None:
+    """Tests sharing a module-scoped fixture of their own module (a rendered project, a
+    bootstrapped set of services, ...) form one group: one worker runs them all, so the fixture
+    is built once, as without xdist. Each value of a parametrized one is a group of its own."""
+    keys = []
+    for name, defs in sorted(item._fixtureinfo.name2fixturedefs.items()):
+        fixture = defs[-1]
+        if fixture.scope == "module" and getattr(fixture.func, "__module__", None) == item.module.__name__:
+            callspec = getattr(item, "callspec", None)
+            param = callspec.params.get(name) if callspec and name in callspec.params else None
+            keys.append(name if param is None else f"{name}={param}")
+    return f"{item.module.__name__}:{','.join(keys)}" if keys else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On an xdist worker: group the tests that share module fixtures (xdist_group, for --dist
+    loadgroup; marked before xdist's own hook reads the marks)."""
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        for item in items:
+            group = _group(item)
+            if group:
+                item.add_marker(pytest.mark.xdist_group(group))
+
+
+class _LongestFirst:
+    """On an xdist worker: the longest work first (with --no-loadscope-reorder the scheduler
+    hands it out in this order). Every worker computes the same order from the same collection."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> Generator[None]:
+        yield  # after pytest's own order (a parametrized fixture's tests together) and xdist's
+        cost: dict[str, int] = {}
+        unit_of: dict[str, str] = {}
+        for item in items:
+            mark = item.get_closest_marker("xdist_group")
+            unit = f"group:{mark.args[0]}" if mark else item.nodeid
+            unit_of[item.nodeid] = unit
+            seconds = SLOW_SECONDS.get(item.path.name, 0) if item.get_closest_marker("slow") else 0
+            cost[unit] = max(cost.get(unit, 0), seconds)
+        units = sorted(dict.fromkeys(unit_of.values()), key=lambda unit: -cost[unit])  # stable
+        node = {unit_of[item.nodeid] for item in items if item.path.name in NEEDS_NODE}
+        if len(units) > 2 and units[0] in node and units[1] in node:
+            other = next((i for i, unit in enumerate(units) if unit not in node), None)
+            if other is not None:
+                units.insert(1, units.pop(other))
+        position = {unit: index for index, unit in enumerate(units)}
+        items.sort(key=lambda item: position[unit_of[item.nodeid]])
+        return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        config.pluginmanager.register(_LongestFirst(), "bafa-longest-first")

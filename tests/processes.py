@@ -1,13 +1,22 @@
 """Starting a generated project's real servers from bafa's tests: the frontend's node_modules
-(installed once per lock file, shared through hard links), free ports, waiting for a server."""
+(installed once per lock file, shared through hard links), free ports, waiting for a server.
+
+Safe with several test processes at once (pytest-xdist workers, another checkout's suite):
+one `npm ci` per lock file (a file lock), and no port handed out twice (a lock per port)."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+import random
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -44,19 +53,72 @@ def install_node_modules(frontend: Path) -> None:
     lock = (frontend / "package-lock.json").read_bytes()
     cached = CACHE / f"node_modules-{hashlib.sha256(lock).hexdigest()[:16]}"
     if not cached.is_dir():
-        run(["npm", "ci", "--no-audit", "--no-fund"], cwd=frontend)
         CACHE.mkdir(exist_ok=True)
-        staging = CACHE / f".{cached.name}.partial"
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.move(frontend / "node_modules", staging)
-        staging.rename(cached)
-    run(["cp", "-al", str(cached), str(frontend / "node_modules")], cwd=frontend)
+        # Another worker may be installing the same lock file: wait for it, then use its copy.
+        with _file_lock(CACHE / f".{cached.name}.lock"):
+            if not cached.is_dir():
+                run(["npm", "ci", "--no-audit", "--no-fund"], cwd=frontend)
+                staging = CACHE / f".{cached.name}.partial"
+                shutil.rmtree(staging, ignore_errors=True)
+                shutil.move(frontend / "node_modules", staging)
+                staging.rename(cached)
+    if not (frontend / "node_modules").exists():
+        run(["cp", "-al", str(cached), str(frontend / "node_modules")], cwd=frontend)
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes (released when the holder exits, even by a crash)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+PORT_LOCKS = Path(tempfile.gettempdir()) / f"bafa-test-ports-{os.getuid()}"
+_reserved: dict[int, object] = {}  # port -> its open lock file, held for this process's life
+
+
+def _port_range() -> range:
+    """Ports below the kernel's ephemeral range, which outgoing connections (and bind to port 0)
+    draw from: a port chosen here is not taken by a client socket before the server binds it."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    return range(max(1024, low - 12000), max(2048, low))
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free TCP port on 127.0.0.1 for a server a test starts.
+
+    No two test processes on this machine (xdist workers, another checkout's suite) get the same
+    port: each port handed out is reserved by a lock file in PORT_LOCKS that this process holds
+    until it exits, and is never handed out twice by it either."""
+    PORT_LOCKS.mkdir(exist_ok=True)
+    ports = _port_range()
+    start = random.randrange(len(ports))
+    for offset in range(len(ports)):
+        port = ports[(start + offset) % len(ports)]
+        if port in _reserved:
+            continue
+        handle = (PORT_LOCKS / str(port)).open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()  # another test process holds this port
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                handle.close()  # in use by something else
+                continue
+        _reserved[port] = handle
+        return port
+    raise RuntimeError(f"no free port in {ports}")
 
 
 def wait_http(url: str, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:

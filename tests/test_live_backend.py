@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -12,14 +11,9 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
+from processes import free_port
 
 from conftest import clean_env, read_env
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +21,7 @@ def live_backend(
     default_project: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, dict[str, str]]]:
     backend = default_project / "backend"
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path_factory.mktemp("logs") / "uvicorn.log"
     log = log_path.open("w")
     # As the README says: migrate first (the backend never creates its tables itself).

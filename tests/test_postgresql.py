@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
-from processes import require
+from processes import free_port, require
 from test_generated_backends import run_generated_tests
 
 from conftest import clean_env, generate, read_env
@@ -94,12 +93,6 @@ def test_generated_suite_passes_on_postgresql(pg_project: Path, scratch_database
         assert f"tests/{module}" not in skipped, f"{module} did not run on PostgreSQL"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _mint(env: dict[str, str], sub: str) -> str:
     now = int(time.time())
     claims = {
@@ -125,7 +118,7 @@ def live_workers(pg_project: Path, scratch_database: str, tmp_path: Path) -> Ite
     subprocess.run(
         [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=backend, env=env, check=True, capture_output=True
     )
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "uvicorn.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

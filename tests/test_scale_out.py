@@ -24,11 +24,11 @@ import pytest
 from processes import free_port, install_node_modules, require, require_node, run, stop, wait_http
 from test_postgresql import PG_HOST, PG_PORT, _admin_connect, postgres  # noqa: F401 - fixture
 
-from conftest import clean_env, generate, read_env, redis_test_url
+from conftest import clean_env, generate, read_env, redis_db, redis_test_url
 
 API_LIMIT = 10  # per user per minute, on both backends together
 SIGN_IN_LIMIT = 10  # per client address per minute (the generated lib/auth.ts)
-REDIS_DB = 13
+REDIS_DB = redis_db(8)  # this worker's own (conftest.redis_db): it is emptied before and after
 
 
 def _scratch_databases(count: int) -> Iterator[list[str]]:
