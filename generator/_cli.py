@@ -156,7 +156,7 @@ def update(
         ),
     ] = False,
 ) -> None:
-    """Update a generated project to a newer template version, keeping edits, history and secrets."""
+    """Update a generated project and its added resources to a newer template version, keeping edits and secrets."""
     from generator.render import update_text
     from generator.update import update_project
 

@@ -40,6 +40,7 @@ STR_MAX_DEFAULT = 200
 STR_MAX_LIMIT = 2000
 INT_LIMIT = 10**15 - 1  # the template's Int_ bounds (resource/backend/app/resources/)
 FIELDS_MAX = 40
+RESOURCE_ANSWERS_PREFIX = ".copier-answers.resource-"  # copier.yml's template_kind reads it too
 
 # Words SQL (PostgreSQL, SQLite) reserves, or that read badly as a table or column name.
 SQL_RESERVED = frozenset(
@@ -106,7 +107,7 @@ def add_resource(project_path: Path, name: str, field_specs: list[str]) -> AddRe
         "resource_fields": fields,
         "resource_down_revision": migration_head(backend / "migrations" / "versions"),
     }
-    answers_file = f".copier-answers.resource-{name}.yml"
+    answers_file = resource_answers_file(name)
 
     with tempfile.TemporaryDirectory(prefix="bafa-resource-") as tmp:
         staging = Path(tmp) / "project"
@@ -262,12 +263,20 @@ def _check_project(project: Path) -> dict[str, Any]:
     return answers
 
 
+def resource_answers_file(name: str) -> str:
+    """The answers file of resource NAME: Copier renders resource/ for an answers file so named."""
+    return f"{RESOURCE_ANSWERS_PREFIX}{name}.yml"
+
+
+def resource_answers_files(project: Path) -> dict[str, str]:
+    """The project's added resources: name -> answers file (relative to the project), by name."""
+    files = sorted(project.glob(resource_answers_file("*")))
+    return {p.name.removeprefix(RESOURCE_ANSWERS_PREFIX).removesuffix(".yml"): p.name for p in files}
+
+
 def existing_resources(project: Path, backend: Path) -> set[str]:
     """Names of the project's resources and tables: answers files, resource modules, migrations."""
-    names = {
-        p.name.removeprefix(".copier-answers.resource-").removesuffix(".yml")
-        for p in project.glob(".copier-answers.resource-*.yml")
-    }
+    names = set(resource_answers_files(project))
     names |= {p.stem for p in (backend / "app" / "resources").glob("*.py") if p.stem != "__init__"}
     for path in (backend / "migrations" / "versions").glob("*.py"):
         names |= set(re.findall(r"create_table\(\s*[\"'](\w+)[\"']", path.read_text(encoding="utf-8")))

@@ -38,20 +38,31 @@ def new_text(result: NewResult) -> Output:
 def update_text(result: UpdateResult) -> Output:
     verb = "Would update" if result.pretend else "Updated"
     lines = [f"{verb} {result.path} from template {result.from_version} to {result.to_version}"]
-    for label, names in (("changed", result.changed), ("added", result.added), ("removed", result.removed)):
-        lines += [f"  {label:8} {name}" for name in names]
+    lines += _update_changes(result)
     for env_file, keys in result.env_keys_added.items():
         lines.append(f"  new keys in {env_file}: {', '.join(keys)}")
     for env_file, keys in result.env_keys_need_value.items():
         lines.append(f"  needs a value in {env_file}: {', '.join(keys)}")
+    for part in result.resources:
+        lines.append(f"{verb} resource {part.resource} from template {part.from_version} to {part.to_version}")
+        lines += _update_changes(part)
     errors = []
-    if result.conflicts:
-        errors.append(f"{len(result.conflicts)} file(s) with conflicts to resolve:")
-        errors += [f"  conflict {name}" for name in result.conflicts]
-    elif not (result.changed or result.added or result.removed):
+    conflicts = result.all_conflicts
+    if conflicts:
+        errors.append(f"{len(conflicts)} file(s) with conflicts to resolve:")
+        errors += [f"  conflict {name}" for name in conflicts]
+    elif not any(part.changed or part.added or part.removed for part in [result, *result.resources]):
         lines.append("  already up to date")
     diff = result.diff if result.pretend else ""
     return Output(diff + _text(lines), _text(errors), result.exit_code)
+
+
+def _update_changes(result: UpdateResult) -> list[str]:
+    return [
+        f"  {label:8} {name}"
+        for label, names in (("changed", result.changed), ("added", result.added), ("removed", result.removed))
+        for name in names
+    ]
 
 
 def bootstrap_text(result: BootstrapResult) -> Output:
