@@ -8,6 +8,8 @@ exit 2, and the project untouched.
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,6 +92,25 @@ def test_the_generated_suite_passes_with_the_resources(project: Path) -> None:
         text=True,
     )
     assert lint.returncode == 0, lint.stdout
+
+
+@pytest.mark.slow
+def test_the_resources_openapi_names_the_resource_not_the_task(project: Path) -> None:
+    exported = subprocess.run(
+        [sys.executable, "scripts/export_openapi.py"],
+        cwd=project / "backend",
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    paths = json.loads(exported.stdout)["paths"]
+    documented = {path: answers for path, answers in paths.items() if "/notes" in path or "/categories" in path}
+    assert len(documented) == 4, list(paths)
+    text = json.dumps(documented)
+    assert "no such note" in text and "the category belongs to another user" in text
+    assert "The page of categories" in text and "How many notes there are" in text
+    assert not re.search(r"(?i)task", text), re.findall(r"(?i).{60}task.{20}", text)
 
 
 @pytest.mark.slow
