@@ -27,6 +27,20 @@ def run_bafa(*args: str, cwd: Path | None = None, timeout: float = 120) -> subpr
     )
 
 
+def invoke_bafa(*args: str) -> subprocess.CompletedProcess[str]:
+    """The same CLI in this process (Typer's CliRunner), answered like run_bafa: for usage errors,
+    answers and diagnosis, where a process of its own adds only its start-up. run_bafa stays for
+    the real paths (the console script, exit codes and stderr of a process, a terminal or not)."""
+    from typer.testing import CliRunner
+
+    from generator._cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a crash is a crash, not exit code 1
+    return subprocess.CompletedProcess(["bafa", *args], result.exit_code, result.stdout, result.stderr)
+
+
 def generate(dest: Path, *data: str) -> Path:
     """Generate a project with --defaults and the given KEY=VALUE answers; fail loudly."""
     args = ["new", str(dest), "--defaults"]
@@ -53,33 +67,36 @@ def snapshot(path: Path) -> dict[str, bytes]:
 
 
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
-REDIS_TEST_URL = os.environ.get("BAFA_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_TEST_URL = os.environ.get("BAFA_REDIS_URL", "redis://127.0.0.1:6379")
+_redis_dbs: list[int] = []
 
 
-def worker_index() -> int:
-    """This pytest-xdist worker's number (gw0 -> 0, gw1 -> 1, ...); 0 without xdist."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return int(worker[2:]) if worker[2:].isdigit() else 0
+def _process_redis_db() -> int:
+    if not _redis_dbs:
+        _redis_dbs.append(redis_db())
+    return _redis_dbs[0]
 
 
-def redis_db(base: int) -> int:
-    """A Redis database of this worker's own: `base` for gw0, base - 1 for gw1, ... (four apart at
-    most; the generated suites use 15..12, test_scale_out.py 8..5), so tests that empty their
-    database (FLUSHDB) or count keys never meet another worker's."""
-    return base - worker_index() % 4
+def redis_db() -> int:
+    """A Redis database of this test process's own (1..12, reserved by a lock file, see
+    processes.reserve): tests that empty it (FLUSHDB) never meet another worker's or another
+    checkout's. 13 and 15 are left to suites that predate this (their fixed databases)."""
+    from processes import reserve
+
+    return reserve("redis-db", list(range(12, 0, -1)))
 
 
 def redis_test_url() -> str | None:
-    """The Redis for the generated suites' cross-instance rate-limit tests, if one answers: the
-    database of BAFA_REDIS_URL (15 by default) for the first worker, the ones below for others.
+    """The Redis for the generated suites' cross-instance tests and test_scale_out.py, if one
+    answers: BAFA_REDIS_URL as given, else 127.0.0.1:6379 with this process's own database.
 
     CI must have one (the machines run Redis on 127.0.0.1:6379): there its absence fails."""
     import socket
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(REDIS_TEST_URL)
-    base = int(parts.path.strip("/") or 0)
-    parts = parts._replace(path=f"/{redis_db(base) if base >= 4 else base}")
+    if "BAFA_REDIS_URL" not in os.environ:
+        parts = parts._replace(path=f"/{_process_redis_db()}")
     try:
         with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=2) as sock:
             sock.sendall(b"PING\r\n")

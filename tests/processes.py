@@ -2,7 +2,8 @@
 (installed once per lock file, shared through hard links), free ports, waiting for a server.
 
 Safe with several test processes at once (pytest-xdist workers, another checkout's suite):
-one `npm ci` per lock file (a file lock), and no port handed out twice (a lock per port)."""
+one `npm ci` per lock file (a file lock), and no port or Redis database handed out twice
+(`reserve`: a lock file per port or database)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -77,8 +78,31 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-PORT_LOCKS = Path(tempfile.gettempdir()) / f"bafa-test-ports-{os.getuid()}"
-_reserved: dict[int, object] = {}  # port -> its open lock file, held for this process's life
+LOCKS = Path(tempfile.gettempdir()) / f"bafa-test-locks-{os.getuid()}"
+_reserved: dict[str, object] = {}  # name -> its open lock file, held for this process's life
+
+
+def reserve(kind: str, candidates: list[int], usable: Callable[[int], bool] = lambda _: True) -> int:
+    """The first of `candidates` that no other test process on this machine holds (xdist workers,
+    another checkout's suite) and that is `usable`: reserved by a lock file in LOCKS which this
+    process holds until it exits. Never the same one twice in this process either."""
+    LOCKS.mkdir(exist_ok=True)
+    for candidate in candidates:
+        name = f"{kind}-{candidate}"
+        if name in _reserved:
+            continue
+        handle = (LOCKS / name).open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()  # another test process holds it
+            continue
+        if not usable(candidate):
+            handle.close()
+            continue
+        _reserved[name] = handle
+        return candidate
+    raise RuntimeError(f"every {kind} is taken: {candidates[:3]}...")
 
 
 def _port_range() -> range:
@@ -92,33 +116,20 @@ def _port_range() -> range:
 
 
 def free_port() -> int:
-    """A free TCP port on 127.0.0.1 for a server a test starts.
-
-    No two test processes on this machine (xdist workers, another checkout's suite) get the same
-    port: each port handed out is reserved by a lock file in PORT_LOCKS that this process holds
-    until it exits, and is never handed out twice by it either."""
-    PORT_LOCKS.mkdir(exist_ok=True)
-    ports = _port_range()
+    """A free TCP port on 127.0.0.1 for a server a test starts: below the ephemeral range, and
+    reserved (`reserve`) so that no other test process on this machine gets it too."""
+    ports = list(_port_range())
     start = random.randrange(len(ports))
-    for offset in range(len(ports)):
-        port = ports[(start + offset) % len(ports)]
-        if port in _reserved:
-            continue
-        handle = (PORT_LOCKS / str(port)).open("a")
+    return reserve("port", ports[start:] + ports[:start], usable=_bindable)
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()  # another test process holds this port
-            continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                handle.close()  # in use by something else
-                continue
-        _reserved[port] = handle
-        return port
-    raise RuntimeError(f"no free port in {ports}")
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False  # in use by something else
+    return True
 
 
 def wait_http(url: str, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:

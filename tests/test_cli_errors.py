@@ -1,4 +1,8 @@
-"""Every bad input: one clear line on stderr, exit code 2, nothing written."""
+"""Every bad input: one clear line on stderr, exit code 2, nothing written.
+
+The answers and destinations are checked in this process (conftest.invoke_bafa: the same CLI,
+through Typer's CliRunner); a bad answer, a missing terminal, an unknown option and --help/--version
+also go through the real console command (run_bafa), for its exit code and stderr as a process."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_bafa, snapshot
+from conftest import invoke_bafa, run_bafa, snapshot
 
 BAD_DATA = [
     (["--data", "bogus=1"], "unknown question bogus"),
@@ -41,7 +45,7 @@ BAD_DATA = [
 @pytest.mark.parametrize(("args", "message"), BAD_DATA, ids=[a[-1][:40] for a, _ in BAD_DATA])
 def test_bad_answer_exits_2_and_writes_nothing(tmp_path: Path, args: list[str], message: str) -> None:
     dest = tmp_path / "app"
-    result = run_bafa("new", str(dest), "--defaults", *args)
+    result = invoke_bafa("new", str(dest), "--defaults", *args)
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr
     assert result.stderr.startswith("error: ")
@@ -50,12 +54,20 @@ def test_bad_answer_exits_2_and_writes_nothing(tmp_path: Path, args: list[str], 
     assert list(tmp_path.iterdir()) == [], "a failed run left files behind"
 
 
+def test_a_bad_answer_through_the_console_command(tmp_path: Path) -> None:
+    result = run_bafa("new", str(tmp_path / "app"), "--defaults", "--data", "api_style=sideways")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("error: ") and "api_style" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_non_empty_destination_is_refused_and_kept(tmp_path: Path) -> None:
     dest = tmp_path / "app"
     dest.mkdir()
     (dest / "notes.txt").write_text("mine")
     before = snapshot(dest)
-    result = run_bafa("new", str(dest), "--defaults")
+    result = invoke_bafa("new", str(dest), "--defaults")
     assert result.returncode == 2
     assert "is not empty" in result.stderr and "--force" in result.stderr
     assert snapshot(dest) == before
@@ -65,14 +77,14 @@ def test_non_empty_destination_is_refused_and_kept(tmp_path: Path) -> None:
 def test_destination_that_is_a_file_is_refused(tmp_path: Path) -> None:
     dest = tmp_path / "app"
     dest.write_text("a file")
-    result = run_bafa("new", str(dest), "--defaults")
+    result = invoke_bafa("new", str(dest), "--defaults")
     assert result.returncode == 2
     assert "is not a folder" in result.stderr
     assert dest.read_text() == "a file"
 
 
 def test_missing_parent_is_refused(tmp_path: Path) -> None:
-    result = run_bafa("new", str(tmp_path / "no" / "such" / "app"), "--defaults")
+    result = invoke_bafa("new", str(tmp_path / "no" / "such" / "app"), "--defaults")
     assert result.returncode == 2
     assert "does not exist" in result.stderr
     assert list(tmp_path.iterdir()) == []
@@ -87,29 +99,29 @@ def test_unwritable_destination_is_refused(tmp_path: Path) -> None:
         if os.access(locked, os.W_OK):
             pytest.skip("running as a user that ignores folder permissions and no /proc")
         target = locked / "app"
-    result = run_bafa("new", str(target), "--defaults")
+    result = invoke_bafa("new", str(target), "--defaults")
     assert result.returncode == 2
     assert "cannot write to" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_data_file_errors(tmp_path: Path) -> None:
-    missing = run_bafa("new", str(tmp_path / "a"), "--defaults", "--data-file", str(tmp_path / "nope.yml"))
+    missing = invoke_bafa("new", str(tmp_path / "a"), "--defaults", "--data-file", str(tmp_path / "nope.yml"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
 
     bad_yaml = tmp_path / "bad.yml"
     bad_yaml.write_text("api_style: [unclosed\n")
-    result = run_bafa("new", str(tmp_path / "b"), "--defaults", "--data-file", str(bad_yaml))
+    result = invoke_bafa("new", str(tmp_path / "b"), "--defaults", "--data-file", str(bad_yaml))
     assert result.returncode == 2 and "not valid YAML" in result.stderr
 
     not_mapping = tmp_path / "list.yml"
     not_mapping.write_text("- a\n- b\n")
-    result = run_bafa("new", str(tmp_path / "c"), "--defaults", "--data-file", str(not_mapping))
+    result = invoke_bafa("new", str(tmp_path / "c"), "--defaults", "--data-file", str(not_mapping))
     assert result.returncode == 2 and "must hold a YAML mapping" in result.stderr
 
     unknown = tmp_path / "unknown.yml"
     unknown.write_text("colour: blue\n")
-    result = run_bafa("new", str(tmp_path / "d"), "--defaults", "--data-file", str(unknown))
+    result = invoke_bafa("new", str(tmp_path / "d"), "--defaults", "--data-file", str(unknown))
     assert result.returncode == 2 and "unknown question colour" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yml", "list.yml", "unknown.yml"]
 
@@ -125,7 +137,7 @@ def test_data_file_errors(tmp_path: Path) -> None:
 def test_data_file_value_of_the_wrong_type_names_the_question(tmp_path: Path, yaml_text: str, message: str) -> None:
     data = tmp_path / "answers.yml"
     data.write_text(yaml_text)
-    result = run_bafa("new", str(tmp_path / "app"), "--defaults", "--data-file", str(data))
+    result = invoke_bafa("new", str(tmp_path / "app"), "--defaults", "--data-file", str(data))
     assert result.returncode == 2
     assert result.stderr.strip() == message
     assert not (tmp_path / "app").exists()
@@ -159,5 +171,5 @@ def test_version_and_help() -> None:
     # Plain Click help: the argument by its name, no type column next to flags (issue 16).
     assert help_text.stdout.startswith("Usage: bafa new [OPTIONS] {DEST}")
     for command in (("new",), ("update",), ("doctor",), ("bootstrap",), ("token", "inspect"), ("token", "mint")):
-        text = run_bafa(*command, "--help").stdout
+        text = invoke_bafa(*command, "--help").stdout
         assert "<bool>" not in text and "{dest}" not in text and "{path}" not in text, (command, text)

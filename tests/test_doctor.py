@@ -1,7 +1,8 @@
 """`bafa doctor`: every check fails on a project broken on purpose and passes on a fresh one.
 
 The fresh project is generated once (conftest's session `default_project`); each breakage
-works on its own copy, and every verdict comes from the real CLI (`--json`).
+works on its own copy, and every verdict comes from the CLI (`--json`), run in this process
+(conftest.invoke_bafa); the human output and the usage errors go through the console command.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import generate, read_env, run_bafa
+from conftest import generate, invoke_bafa, read_env, run_bafa
 
 OTHER_SECRET = "Zq8vN2kLw5Rt-Yh3Pj7Xc0Bm9Sd4Fg6Ha1Ue"  # strong, but not the project's
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
 
 
 def doctor(path: Path, *args: str) -> tuple[int, dict]:
-    result = run_bafa("doctor", str(path), "--json", *args)
+    result = invoke_bafa("doctor", str(path), "--json", *args)
     assert result.returncode in (0, 1), result.stderr
     return result.returncode, json.loads(result.stdout)
 

@@ -17,18 +17,17 @@ from collections import Counter
 from collections.abc import Iterator
 from itertools import cycle
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from processes import free_port, install_node_modules, require, require_node, run, stop, wait_http
 from test_postgresql import PG_HOST, PG_PORT, _admin_connect, postgres  # noqa: F401 - fixture
 
-from conftest import clean_env, generate, read_env, redis_db, redis_test_url
+from conftest import clean_env, generate, read_env, redis_test_url
 
 API_LIMIT = 10  # per user per minute, on both backends together
 SIGN_IN_LIMIT = 10  # per client address per minute (the generated lib/auth.ts)
-REDIS_DB = redis_db(8)  # this worker's own (conftest.redis_db): it is emptied before and after
 
 
 def _scratch_databases(count: int) -> Iterator[list[str]]:
@@ -53,13 +52,15 @@ def databases(postgres: None) -> Iterator[list[str]]:  # noqa: F811 - the import
 def redis_url() -> Iterator[str]:
     url = redis_test_url()
     require(url is not None, "no Redis at 127.0.0.1:6379")
-    # A database of its own (the generated suites use another), emptied before and after.
+    # This test process's own database (conftest.redis_db: no other worker's or run's), emptied
+    # before and after.
     parts = urlsplit(url)
-    _flush(parts.hostname or "127.0.0.1", parts.port or 6379, REDIS_DB)
+    db = int(parts.path.strip("/") or 0)
+    _flush(parts.hostname or "127.0.0.1", parts.port or 6379, db)
     try:
-        yield urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
+        yield url
     finally:
-        _flush(parts.hostname or "127.0.0.1", parts.port or 6379, REDIS_DB)
+        _flush(parts.hostname or "127.0.0.1", parts.port or 6379, db)
 
 
 def _flush(host: str, port: int, db: int) -> None:
