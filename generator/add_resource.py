@@ -16,17 +16,15 @@ import math
 import re
 import shutil
 import tempfile
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from generator.errors import BafaError, first_line, one_line
+from generator.copier_copy import copy_template
+from generator.errors import BafaError
 from generator.git_repo import git, require_clean_root
 from generator.project_files import ANSWERS_FILE, read_answers
-from generator.template_source import CANONICAL_URL, template_source
+from generator.template_source import template_source
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,23}")
 FIELD_PATTERN = re.compile(
@@ -112,7 +110,6 @@ def add_resource(project_path: Path, name: str, field_specs: list[str]) -> AddRe
     with tempfile.TemporaryDirectory(prefix="bafa-resource-") as tmp:
         staging = Path(tmp) / "project"
         _render(staging, data, answers_file)
-        _record_canonical_source(staging / answers_file)
         files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
         clashes = [f for f in files if (project / f).exists()]
         if clashes:
@@ -310,44 +307,9 @@ def migration_head(versions: Path) -> str:
 
 
 def _render(staging: Path, data: dict[str, Any], answers_file: str) -> None:
-    import copier
-    from copier.errors import CopierError, UnsafeTemplateError
-
-    source = template_source()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            copier.run_copy(
-                str(source.path),
-                staging,
-                data=data,
-                answers_file=answers_file,
-                defaults=True,
-                overwrite=True,
-                quiet=True,
-                cleanup_on_error=False,
-                vcs_ref="HEAD" if source.is_git else None,
-            )
-    except UnsafeTemplateError as exc:
-        unsafe = first_line(exc).rstrip(".")
-        raise BafaError(f"{source.path} would run code ({unsafe}); bafa renders only templates that run none") from None
-    except (CopierError, ValueError) as exc:
-        raise BafaError(one_line(exc)) from None
-    except KeyboardInterrupt:
-        raise BafaError("interrupted; nothing was written") from None
+    copy_template(staging, data, defaults=True, answers_file=answers_file)
     if (staging / "backend" / "app" / "main.py").exists():  # a template without resource/: the project
-        raise BafaError(f"{source.path} has no resource template (copier.yml's _subdirectory)")
-
-
-def _record_canonical_source(answers: Path) -> None:
-    """`_src_path`: the canonical repository URL, never a path on this machine (as bafa new)."""
-    data = yaml.safe_load(answers.read_text(encoding="utf-8")) or {}
-    if data.get("_src_path") != CANONICAL_URL:
-        lines = answers.read_text(encoding="utf-8").splitlines(keepends=True)
-        answers.write_text(
-            "".join(f"_src_path: {CANONICAL_URL}\n" if line.startswith("_src_path:") else line for line in lines),
-            encoding="utf-8",
-        )
+        raise BafaError(f"{template_source().path} has no resource template (copier.yml's _subdirectory)")
 
 
 def _identity(project: Path) -> list[str]:

@@ -6,17 +6,15 @@ import os
 import shutil
 import sys
 import tempfile
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.copier_copy import copy_template
 from generator.env_files import make_private
-from generator.errors import BafaError, first_line, one_line
+from generator.errors import BafaError
 from generator.git_repo import init_with_commit
-from generator.project_files import ANSWERS_FILE
 from generator.secret import SECRET_QUESTION, new_secret
-from generator.template_source import CANONICAL_URL, template_source
 
 
 @dataclass(frozen=True)
@@ -78,43 +76,9 @@ def _check_destination(dest: Path, *, force: bool) -> None:
 
 
 def _render(staging: Path, data: dict[str, Any], *, defaults: bool) -> dict[str, Any]:
-    # Imported here: copier is slow to import and `bafa --help` should stay fast.
-    import copier
-    from copier.errors import CopierError, UnsafeTemplateError
-
-    source = template_source()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. DirtyLocalWarning while developing bafa
-            worker = copier.run_copy(
-                str(source.path),
-                staging,
-                data=data,
-                defaults=defaults,
-                overwrite=True,
-                quiet=True,
-                cleanup_on_error=False,
-                vcs_ref="HEAD" if source.is_git else None,  # the template as installed, not the newest tag
-            )
-    except UnsafeTemplateError as exc:  # bafa's template runs no code; a BAFA_TEMPLATE fork might
-        unsafe = first_line(exc).rstrip(".")
-        raise BafaError(f"{source.path} would run code ({unsafe}); bafa renders only templates that run none") from None
-    except (CopierError, ValueError) as exc:
-        raise BafaError(one_line(exc)) from None
-    except KeyboardInterrupt:
-        raise BafaError("interrupted; nothing was written") from None
-    record_canonical_source(staging)
+    answers = copy_template(staging, data, defaults=defaults)
     make_private(staging)
-    return dict(worker.answers.combined)
-
-
-def record_canonical_source(project: Path) -> None:
-    """Point `_src_path` at the canonical repository URL, never at a path on this machine."""
-    answers = project / ANSWERS_FILE
-    lines = answers.read_text().splitlines(keepends=True)
-    answers.write_text(
-        "".join(f"_src_path: {CANONICAL_URL}\n" if line.startswith("_src_path:") else line for line in lines)
-    )
+    return answers
 
 
 def _move_into_place(staging: Path, dest: Path) -> None:
