@@ -51,6 +51,12 @@ def generate(dest: Path, *data: str) -> Path:
     return dest
 
 
+def ruff_check(folder: Path) -> subprocess.CompletedProcess[str]:
+    """`ruff check` in a generated FOLDER, by the rules of its own pyproject.toml (no cache written)."""
+    command = [sys.executable, "-m", "ruff", "check", "--no-cache", "."]
+    return subprocess.run(command, cwd=folder, capture_output=True, text=True)
+
+
 @pytest.fixture(scope="session")
 def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One project generated with every default answer, shared by read-only tests."""

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from test_generated_backends import run_generated_tests
 
-from conftest import REPO, clean_env, generate, run_bafa, snapshot
+from conftest import REPO, clean_env, generate, ruff_check, run_bafa, snapshot
 
 NOTE = [
     "body:text",
@@ -85,12 +85,7 @@ def test_each_resource_is_one_commit_of_new_files(project: Path) -> None:
 def test_the_generated_suite_passes_with_the_resources(project: Path) -> None:
     result = run_generated_tests(project / "backend")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-        cwd=project / "backend",
-        capture_output=True,
-        text=True,
-    )
+    lint = ruff_check(project / "backend")
     assert lint.returncode == 0, lint.stdout
 
 
