@@ -3,8 +3,9 @@
 Copier renders the repository's resource/ template (copier.yml's `_subdirectory` follows the
 answers file's name) into an empty staging folder, with the project's own answers (api_style,
 ownership_error, ...) and the head of its Alembic history. bafa checks first (names, fields,
-a clean git work tree, no file of the project overwritten), then copies the new files in and
-commits them as one commit. Nothing is written to the project when a check or the rendering
+a clean git work tree, no file of the project overwritten), then copies the new files in,
+regenerates the frontend's typed client (frontend/lib/api-schema.ts) when it can (otherwise it
+says what to run), and commits it all as one commit. Nothing is written to the project when a check or the rendering
 fails. The resource's answers are kept in `.copier-answers.resource-NAME.yml`, so
 `copier update --answers-file` (or bafa update) can bring it to a newer template later.
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator import typed_client
 from generator.copier_copy import copy_template
 from generator.errors import BafaError
 from generator.git_repo import git, require_clean_root
@@ -82,8 +84,10 @@ class AddResourceResult:
     path: Path
     name: str
     collection: str
-    files: list[str]
+    files: list[str]  # new
     commit: str
+    changed: tuple[str, ...] = ()  # the frontend's typed client, regenerated
+    client_stale: str | None = None  # why the typed client could not be regenerated
 
 
 def add_resource(project_path: Path, name: str, field_specs: list[str]) -> AddResourceResult:
@@ -114,32 +118,49 @@ def add_resource(project_path: Path, name: str, field_specs: list[str]) -> AddRe
         clashes = [f for f in files if (project / f).exists()]
         if clashes:
             raise BafaError(f"{clashes[0]} exists in the project; nothing was written")
-        written: list[Path] = []
-        try:
-            for relative in files:
-                target = project / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(staging / relative, target)
-                written.append(target)
-            git(project, "add", "--", *files)
-            git(
-                project,
-                *_identity(project),
-                "commit",
-                "--quiet",
-                "--no-verify",
-                "-m",
-                f"Add the {name} resource with bafa",
-                "--",
-                *files,
-            )
-        except BaseException:
-            for target in written:
-                target.unlink(missing_ok=True)
-            git(project, "reset", "--quiet", "--", *files, ok=(0, 1, 128))
-            raise
+        changed, client_stale = _commit_into(project, staging, files, f"Add the {name} resource with bafa")
     commit = git(project, "rev-parse", "--short", "HEAD").strip()
-    return AddResourceResult(path=project, name=name, collection=collection, files=files, commit=commit)
+    return AddResourceResult(
+        path=project,
+        name=name,
+        collection=collection,
+        files=files,
+        commit=commit,
+        changed=tuple(changed),
+        client_stale=client_stale,
+    )
+
+
+def _commit_into(project: Path, staging: Path, files: list[str], message: str) -> tuple[list[str], str | None]:
+    """Copy the new FILES from STAGING into the project, regenerate the frontend's typed client when
+    it can, and commit it all as one commit. Return the project's files that changed (the typed
+    client) and, when the typed client could not be regenerated, why. On any failure the project is
+    left as it was."""
+    written: list[Path] = []
+    changed: list[str] = []
+    client_stale = None
+    try:
+        for relative in files:
+            target = project / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(staging / relative, target)
+            written.append(target)
+        if typed_client.has_typed_client(project):
+            client_stale = typed_client.regenerate(project)
+            if client_stale:
+                git(project, "checkout", "--quiet", "--", typed_client.API_SCHEMA)  # nothing half-written
+            elif git(project, "status", "--porcelain", "--", typed_client.API_SCHEMA).strip():
+                changed.append(typed_client.API_SCHEMA)
+        git(project, "add", "--", *files, *changed)
+        git(project, *_identity(project), "commit", "--quiet", "--no-verify", "-m", message, "--", *files, *changed)
+    except BaseException:
+        for target in written:
+            target.unlink(missing_ok=True)
+        git(project, "reset", "--quiet", "--", *files, ok=(0, 1, 128))
+        if typed_client.has_typed_client(project):
+            git(project, "checkout", "--quiet", "HEAD", "--", typed_client.API_SCHEMA, ok=(0, 1, 128))
+        raise
+    return changed, client_stale
 
 
 def check_name(name: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from generator.typed_client import API_SCHEMA, REGENERATE
+
 if TYPE_CHECKING:  # the command modules import copier lazily; their types are enough here
     from generator.add_resource import AddResourceResult
     from generator.bootstrap import BootstrapResult
@@ -81,6 +83,10 @@ def bootstrap_text(result: BootstrapResult) -> Output:
 def add_resource_text(result: AddResourceResult) -> Output:
     lines = [f"Added the {result.name} resource to {result.path} (commit {result.commit})"]
     lines += [f"  added    {name}" for name in result.files]
+    lines += [f"  changed  {name} (regenerated)" for name in result.changed]
+    if result.client_stale:
+        lines.append(f"  not regenerated: {API_SCHEMA} ({result.client_stale})")
+        lines.append(f"To regenerate the frontend's typed client: {REGENERATE} (then commit it)")
     lines.append("Next: cd backend, run the tests, then `alembic upgrade head`")
     return Output(_text(lines))
 

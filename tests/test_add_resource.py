@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from processes import install_node_modules, require_node, run
 from test_generated_backends import run_generated_tests
 
 from conftest import REPO, clean_env, generate, ruff_check, run_bafa, snapshot
@@ -115,6 +116,34 @@ def test_doctor_audits_and_passes_the_resources_routes(project: Path) -> None:
     assert '"routes.auth"' in result.stdout
     # health, me, 7 task routes, 6 for each resource: every one but /health needs a user.
     assert "all 20 API routes of app.main:app require get_current_user" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_frontends_typed_client_is_regenerated_in_the_resources_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a frontend: without its node_modules bafa says what to run and leaves the typed client;
+    with them (and a backend Python that imports the app) it regenerates it in the same commit."""
+    require_node()
+    monkeypatch.setenv("BACKEND_PYTHON", sys.executable)  # scripts/backend-python.mjs: the one with the backend's deps
+    project = generate(tmp_path / "app", "frontend=true")
+    schema = project / "frontend/lib/api-schema.ts"
+    before = schema.read_text()
+
+    stale = add(project, "memo", ["body:text"])
+    assert stale.returncode == 0, stale.stdout + stale.stderr
+    assert "not regenerated: frontend/lib/api-schema.ts (frontend/node_modules is not installed" in stale.stdout
+    assert "cd frontend && npm run api:types" in stale.stdout
+    assert schema.read_text() == before and git(project, "status", "--porcelain") == ""
+
+    install_node_modules(project / "frontend")
+    fresh = add(project, "note", NOTE)
+    assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+    assert "changed  frontend/lib/api-schema.ts (regenerated)" in fresh.stdout
+    assert "frontend/lib/api-schema.ts" in git(project, "show", "--name-only", "--format=", "HEAD").splitlines()
+    assert git(project, "status", "--porcelain") == ""
+    assert "NotePublic" in schema.read_text() and "MemoPublic" in schema.read_text()
+    run(["npm", "run", "--silent", "api:check"], cwd=project / "frontend")  # the frontend's CI check passes
 
 
 BAD = {
