@@ -4,10 +4,11 @@ Copier renders the repository's resource/ template (copier.yml's `_subdirectory`
 answers file's name) into an empty staging folder, with the project's own answers (api_style,
 ownership_error, ...) and the head of its Alembic history. bafa checks first (names, fields,
 a clean git work tree, no file of the project overwritten), then copies the new files in,
-regenerates the frontend's typed client (frontend/lib/api-schema.ts) when it can (otherwise it
-says what to run), and commits it all as one commit. Nothing is written to the project when a check or the rendering
-fails. The resource's answers are kept in `.copier-answers.resource-NAME.yml`, so
-`copier update --answers-file` (or bafa update) can bring it to a newer template later.
+regenerates the frontend's typed client (frontend/lib/api-schema.ts) when it can (otherwise
+it says what to run), and commits it all as one commit. Nothing is written to the project when
+a check or the rendering fails. The resource's answers are kept in
+`.copier-answers.resource-NAME.yml`, so `bafa update` (or `copier update --answers-file`) brings
+it to a newer template later.
 """
 
 from __future__ import annotations
