@@ -39,6 +39,7 @@ def test_wheel_generates_a_project(tmp_path: Path) -> None:
         timeout=300,
     )
     assert (site / "generator/_template/copier.yml").is_file()
+    assert list((site / "generator/_template/resource/backend").rglob("*.jinja")), "bafa add resource's template"
     names = zipfile.ZipFile(wheel).namelist()
     leaked = [n for n in names if "__pycache__" in n or n.endswith((".pyc", "/.env", ".db")) or "node_modules" in n]
     assert leaked == [], "caches, secrets or databases leaked into the wheel"
@@ -69,6 +70,20 @@ def test_wheel_generates_a_project(tmp_path: Path) -> None:
     assert (dest / "backend/app/core/security.py").is_file()
     answers = (dest / ".copier-answers.yml").read_text()
     assert "_src_path: https://github.com/bafa-project/bafa.git" in answers and str(site) not in answers
+
+    added = subprocess.run(
+        [sys.executable, "-m", "generator", "add", "resource", "note", str(dest), "-f", "body:text"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+    )
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert (dest / "backend/app/api/routes/notes.py").is_file()
+    resource_answers = (dest / ".copier-answers.resource-note.yml").read_text()
+    assert "_src_path: https://github.com/bafa-project/bafa.git" in resource_answers
+    assert str(site) not in resource_answers
 
     # The wheel carries the template history: updating works offline from the installed package.
     assert "generator/_template.bundle" in names
