@@ -7,6 +7,10 @@ rendered project, an `npm ci`) counts in the first test that uses it.
     python bench/test_times.py artifacts/test-times.xml                 # per file, slowest first
     python bench/test_times.py before.xml after.xml                     # side by side
     python bench/test_times.py after.xml --save results/test_times.json # keep it with the others
+    python bench/test_times.py results/test_times-b8c673a.json after.xml # a saved run as before
+
+With `-n` (pytest-xdist, scripts/test.sh) the files' seconds add up the work of all workers:
+their sum is more than the wall time, which is printed from the report (pytest's own clock).
 """
 
 from __future__ import annotations
@@ -19,12 +23,24 @@ from pathlib import Path
 
 
 def per_file(report: Path) -> dict[str, float]:
-    """Seconds per test file (tests/test_x.py), from the report's test cases."""
+    """Seconds per test file (tests/test_x.py), from the report's test cases (or a saved run:
+    the first one in a --save file)."""
+    if report.suffix == ".json":
+        return next(iter(json.loads(report.read_text()).values()))
     times: dict[str, float] = defaultdict(float)
     for case in ET.parse(report).getroot().iter("testcase"):
         module = case.get("classname", "").removeprefix("tests.").split(".")[0] or "?"
         times[f"tests/{module}.py"] += float(case.get("time", 0))
     return dict(times)
+
+
+def wall_time(report: Path) -> float | None:
+    """The run's wall time (the test suite's `time`), if the report has it."""
+    if report.suffix == ".json":
+        return None
+    suite = ET.parse(report).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    return float(suite.get("time", 0)) if suite is not None else None
 
 
 def main() -> None:
@@ -39,7 +55,9 @@ def main() -> None:
     for name in files:
         print(f"{name:48}" + "".join(f"{run.get(name, 0):22.1f}" for run in runs))
     totals = [sum(run.values()) for run in runs]
-    print(f"{'total (s)':48}" + "".join(f"{total:22.1f}" for total in totals))
+    print(f"{'total test seconds':48}" + "".join(f"{total:22.1f}" for total in totals))
+    walls = [wall_time(report) for report in args.reports]
+    print(f"{'wall (s)':48}" + "".join(f"{'-' if wall is None else f'{wall:.1f}':>22}" for wall in walls))
     if len(runs) == 2 and totals[0]:
         print(f"after / before: {totals[1] / totals[0]:.2f}")
     if args.save:
