@@ -11,6 +11,12 @@ from pathlib import Path
 from conftest import REPO, read_env
 
 
+def installed_bafa(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`bafa ARGS` from the installed wheel (on env's PYTHONPATH), as a user runs it."""
+    command = [sys.executable, "-m", "generator", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, cwd=cwd, stdin=subprocess.DEVNULL)
+
+
 def test_wheel_generates_a_project(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run(
@@ -55,14 +61,7 @@ def test_wheel_generates_a_project(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert result.stdout.strip().startswith(str(site)), "the test must run the installed copy"
-    result = subprocess.run(
-        [sys.executable, "-m", "generator", "new", str(dest), "--defaults"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-    )
+    result = installed_bafa(env, tmp_path, "new", str(dest), "--defaults")
     assert result.returncode == 0, result.stderr
     assert (
         read_env(dest / "backend/.env")["BETTER_AUTH_SECRET"] == read_env(dest / "frontend/.env")["BETTER_AUTH_SECRET"]
@@ -71,14 +70,7 @@ def test_wheel_generates_a_project(tmp_path: Path) -> None:
     answers = (dest / ".copier-answers.yml").read_text()
     assert "_src_path: https://github.com/bafa-project/bafa.git" in answers and str(site) not in answers
 
-    added = subprocess.run(
-        [sys.executable, "-m", "generator", "add", "resource", "note", str(dest), "-f", "body:text"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-    )
+    added = installed_bafa(env, tmp_path, "add", "resource", "note", str(dest), "-f", "body:text")
     assert added.returncode == 0, added.stdout + added.stderr
     assert (dest / "backend/app/api/routes/notes.py").is_file()
     resource_answers = (dest / ".copier-answers.resource-note.yml").read_text()
@@ -89,13 +81,6 @@ def test_wheel_generates_a_project(tmp_path: Path) -> None:
     assert "generator/_template.bundle" in names
     offline = {**env, "GIT_ALLOW_PROTOCOL": "file", "XDG_CACHE_HOME": str(tmp_path / "cache")}
     offline.pop("BAFA_TEMPLATE", None)
-    update = subprocess.run(
-        [sys.executable, "-m", "generator", "update", str(dest)],
-        env=offline,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-    )
+    update = installed_bafa(offline, tmp_path, "update", str(dest))
     assert update.returncode == 0, update.stdout + update.stderr
     assert "already up to date" in update.stdout
