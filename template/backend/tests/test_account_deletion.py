@@ -9,6 +9,7 @@ with a user_id column), never through the app's own list of tables.
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
 from fastapi.testclient import TestClient
 from resources import RESOURCES
 from sqlalchemy import MetaData, func, select, text
@@ -82,7 +83,7 @@ def test_a_deleted_users_valid_token_opens_nothing(client: TestClient, app: Fast
         url = resource.url(USER_A)
         _assert_refused(client.get(url, headers=bearer(token)))
         _assert_refused(client.get(resource.url(USER_A, 1), headers=bearer(token)))
-        _assert_refused(client.post(url, headers=bearer(token), json=resource.seed))
+        _assert_refused(client.post(url, headers=bearer(token), json=jsonable_encoder(resource.seed)))
         _assert_refused(client.patch(resource.url(USER_A, 1), headers=bearer(token), json={}))
         _assert_refused(client.delete(resource.url(USER_A, 1), headers=bearer(token)))
     # A token minted later for the same user (e.g. a session that was still open) too.
@@ -120,7 +121,8 @@ def test_another_process_sees_the_deletion(settings: Settings, app: FastAPI) -> 
     with TestClient(app) as first, TestClient(other) as second:
         assert second.get(url, headers=auth_headers(USER_A)).status_code == 200  # remembered
         assert first.delete("/api/me", headers=auth_headers(USER_A)).status_code == 204
-        _assert_refused(second.post(url, headers=auth_headers(USER_A), json=RESOURCES[0].seed))
+        body = jsonable_encoder(RESOURCES[0].seed)
+        _assert_refused(second.post(url, headers=auth_headers(USER_A), json=body))
         clock.advance(ALIVE_CACHE_SECONDS)
         _assert_refused(second.get(url, headers=auth_headers(USER_A)))
     other.state.sync_engine.dispose()
