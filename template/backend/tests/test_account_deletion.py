@@ -83,7 +83,8 @@ def test_a_deleted_users_valid_token_opens_nothing(client: TestClient, app: Fast
         url = resource.url(USER_A)
         _assert_refused(client.get(url, headers=bearer(token)))
         _assert_refused(client.get(resource.url(USER_A, 1), headers=bearer(token)))
-        _assert_refused(client.post(url, headers=bearer(token), json=jsonable_encoder(resource.seed)))
+        body = jsonable_encoder(resource.seed)
+        _assert_refused(client.post(url, headers=bearer(token), json=body))
         _assert_refused(client.patch(resource.url(USER_A, 1), headers=bearer(token), json={}))
         _assert_refused(client.delete(resource.url(USER_A, 1), headers=bearer(token)))
     # A token minted later for the same user (e.g. a session that was still open) too.
