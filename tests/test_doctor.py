@@ -189,6 +189,9 @@ BREAKAGES = [
     ("mixed algorithms",
      lambda p: append(p / "backend/app/core/config.py", '\nSettings.JWT_ALGORITHMS = ("HS256", "RS256")\n'),
      "jwt.algorithms", "fail", "mixes HMAC and RSA"),
+    ("account backends without the project's backend",
+     lambda p: set_env(p / "frontend/.env", ACCOUNT_BACKENDS="http://localhost:9999"),
+     "account.backends", "fail", "leaves out BACKEND_URL http://localhost:8000"),
     ("debug on",
      lambda p: replace_in(p / "backend/app/factory.py", "title=PROJECT_NAME,", "debug=True, title=PROJECT_NAME,"),
      "prod.debug", "fail", "debug=True"),
@@ -240,8 +243,8 @@ def test_fresh_project_passes_every_check(default_project: Path) -> None:
     assert [c for c in report["checks"] if c["status"] != "pass"] == []
     assert code == 0
     ids = [c["id"] for c in report["checks"]]
-    assert len(ids) == len(set(ids)) == 18
-    assert report["summary"] == {"pass": 18, "warn": 0, "fail": 0, "skip": 0}
+    assert len(ids) == len(set(ids)) == 19
+    assert report["summary"] == {"pass": 19, "warn": 0, "fail": 0, "skip": 0}
     assert report["auth_mode"] == "shared_secret" and report["layout"]["frontend"] == "frontend"
 
 
@@ -254,7 +257,7 @@ def test_human_output_one_line_per_check_with_fixes(project: Path) -> None:
     assert re.search(r"^\[pass\] routes\.auth ", result.stdout, re.M)
     fail_at = next(i for i, line in enumerate(lines) if line.startswith("[FAIL]"))
     assert lines[fail_at + 1].strip().startswith("fix: copy BETTER_AUTH_SECRET")
-    assert lines[-1].startswith("FAILED: 17 pass, 0 warn, 1 fail, 0 skip")
+    assert lines[-1].startswith("FAILED: 18 pass, 0 warn, 1 fail, 0 skip")
     secret = read_env(project / "backend/.env")["BETTER_AUTH_SECRET"]
     assert secret not in result.stdout and OTHER_SECRET not in result.stdout
 

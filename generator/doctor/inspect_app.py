@@ -36,6 +36,9 @@ import traceback
 
 MARKER = "--- bafa-inspect ---"
 AUTH_DEPENDENCY = "get_current_user"
+# The token check get_current_user is built on: a route may take the verified token as it is
+# (DELETE /api/me, deleting a deleted user's data again); it requires a valid token all the same.
+AUTH_DEPENDENCIES = (AUTH_DEPENDENCY, "get_token_user")
 APP_CANDIDATES = (("app.main", "app"), ("main", "app"), ("app.factory", "create_app"))
 PROJECT_PACKAGES = {"app", "main", "tests"}  # a missing module outside these is a dependency
 
@@ -79,17 +82,20 @@ def _load_app(spec: str | None, factory: bool) -> tuple[object | None, str, str 
     return None, "", "no app.main:app, main:app or app.factory:create_app found", None
 
 
-def _auth_callable() -> object | None:
+def _auth_callable() -> tuple[object, ...]:
     try:
-        return importlib.import_module("app.api.deps").__dict__.get(AUTH_DEPENDENCY)
+        deps = importlib.import_module("app.api.deps").__dict__
     except BaseException:  # noqa: BLE001
-        return None
+        return ()
+    return tuple(deps[name] for name in AUTH_DEPENDENCIES if name in deps)
 
 
-def _requires_auth(dependant: object, target: object | None, seen: set[int]) -> bool:
+def _requires_auth(dependant: object, target: tuple[object, ...], seen: set[int]) -> bool:
     for sub in getattr(dependant, "dependencies", None) or []:
         call = getattr(sub, "call", None)
-        if call is not None and (call is target or getattr(call, "__name__", None) == AUTH_DEPENDENCY):
+        if call is not None and (
+            any(call is t for t in target) or getattr(call, "__name__", None) in AUTH_DEPENDENCIES
+        ):
             return True
         if id(sub) not in seen:
             seen.add(id(sub))

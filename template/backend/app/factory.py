@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.api.account_deletion import DeletedUsers
 from app.api.auth_gate import AuthFirstRoute
 from app.api.routes import routers
 from app.core.config import Settings, get_settings
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Per app, never module globals: its signing keys and the tokens it verified (the JWT check,
     # app/core/security.py), reached through app/api/deps.py.
     app.state.token_verifier = TokenVerifier(settings)
+    # Tombstones of deleted accounts, with the answers it remembers (app/api/account_deletion.py).
+    app.state.deleted_users = DeletedUsers()
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.sync_engine = sync_engine

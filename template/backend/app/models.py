@@ -231,3 +231,14 @@ class UserPublic(BaseModel):
     id: str
     email: str | None
     name: str | None
+
+
+class DeletedUser(SQLModel, table=True):
+    """A tombstone: this user id deleted their account (DELETE /api/me). A token whose sub is
+    here is refused with 401 on every route, however long it is still valid, so a deleted
+    user's data can never come back (app/api/account_deletion.py). Never removed."""
+
+    __tablename__ = "deleted_user"
+
+    user_id: str = Field(primary_key=True, max_length=USER_ID_MAX)
+    deleted_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from sqlmodel import SQLModel
 from support import ALLOWED_ORIGINS, USER_A, auth_headers
 
 from app.core.config import Settings
@@ -19,6 +20,8 @@ def test_a_full_app_queues_then_refuses_but_health_answers(settings: Settings) -
             update={"MAX_CONCURRENT_REQUESTS": 1, "REQUEST_QUEUE_TIMEOUT_SECONDS": 0.3}
         )
     )
+    # No lifespan runs here (ASGITransport): the tombstone table /api/me reads is made by hand.
+    SQLModel.metadata.create_all(app.state.sync_engine)
     release = asyncio.Event()
 
     @app.get("/api/slow")
@@ -41,7 +44,11 @@ def test_a_full_app_queues_then_refuses_but_health_answers(settings: Settings) -
             release.set()  # the slot frees: the queued request gets it
             return health, refused, await holder, await queued
 
-    health, refused, held, queued = asyncio.run(scenario())
+    try:
+        health, refused, held, queued = asyncio.run(scenario())
+    finally:
+        SQLModel.metadata.drop_all(app.state.sync_engine)
+        app.state.sync_engine.dispose()
     assert health.status_code == 200
     assert refused.status_code == 503 and refused.json() == {"detail": OVERLOADED_DETAIL}
     assert int(refused.headers["retry-after"]) >= 1

@@ -2,10 +2,11 @@
 
 // The bar above the task page: the project's name, who is signed in, and Sign out. On a phone
 // (390 px) it stays one bar: the name and the address are cut with "…", the button never wraps.
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 
-import { Button } from "@/components/ui";
+import { Button, ui } from "@/components/ui";
 import { clearToken } from "@/lib/api";
 import { authClient } from "@/lib/auth-client";
 import { runBeforeSignOut } from "@/lib/before-sign-out";
@@ -39,6 +40,9 @@ export function UserHeader({ email }: { email: string }) {
             {email}
           </p>
         </div>
+        <Link href="/account" className={`${ui.link} shrink-0 text-sm`} data-testid="account-link">
+          Account
+        </Link>
         <Button variant="secondary" size="small" className="shrink-0" onClick={signOut} busy={busy} busyLabel="Signing out…">
           Sign out
         </Button>

@@ -77,6 +77,9 @@ export async function startServers() {
     TRUSTED_ORIGINS: authURL,
     BACKEND_URL: backendURL,
     DATABASE_URL: authDatabase,
+    // Account deletions a backend missed are retried every second here (e2e/account.test.mjs).
+    ACCOUNT_DELETION_RETRY_SECONDS: "1",
+    ACCOUNT_DELETION_RETRY_MAX_SECONDS: "1",
   };
   const backendEnv = {
     ...process.env,
@@ -158,7 +161,8 @@ export async function startServers() {
     (file) => DATABASE === "sqlite" && file.startsWith("/") && existsSync(file),
   );
   const backendRunning = () => running(backend.child);
-  return { authURL, backendURL, secret, stop, stopBackend, startBackend, backendRunning, sqliteFiles };
+  const backendDatabaseURL = backendEnv.DATABASE_URL;
+  return { authURL, backendURL, secret, stop, stopBackend, startBackend, backendRunning, sqliteFiles, backendDatabaseURL };
 }
 
 let userCounter = 0;

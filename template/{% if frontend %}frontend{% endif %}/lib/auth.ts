@@ -4,6 +4,7 @@ import { betterAuth } from "better-auth";
 import { jwt } from "better-auth/plugins";
 
 import { createAuthDatabase } from "./auth-database";
+import { accountDeletion } from "./account-deletion";
 import { authStorage } from "./auth-storage";
 import { HTTP_URL, ORIGIN } from "./backend-url";
 import { clientAddressOptions } from "./client-address";
@@ -138,6 +139,8 @@ export const auth = betterAuth({
       },
       jwks: signing.jwks,
     }),
+    // Delete my account, in Better Auth and in every backend (lib/account-deletion.ts).
+    accountDeletion(),
   ],
 });
 

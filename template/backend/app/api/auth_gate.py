@@ -18,12 +18,16 @@ from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from app.api.deps import bearer_token, get_current_user, refuse
+from app.api.deps import bearer_token, get_current_user, get_token_user, refuse
 
 
 def needs_user(dependant: Dependant) -> bool:
-    """Whether get_current_user is among a route's dependencies, at any depth."""
-    return any(dep.call is get_current_user or needs_user(dep) for dep in dependant.dependencies)
+    """Whether get_current_user (or get_token_user) is among a route's dependencies, at any
+    depth."""
+    return any(
+        dep.call in (get_current_user, get_token_user) or needs_user(dep)
+        for dep in dependant.dependencies
+    )
 
 
 class AuthFirstRoute(APIRoute):

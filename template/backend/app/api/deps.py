@@ -14,6 +14,7 @@ from fastapi import Depends, HTTPException, Request, status
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.api.account_deletion import SAFE_METHODS, DeletedUsers, DeletedUsersUnavailable
 from app.core.rate_limit import RateLimiter
 from app.core.security import AuthenticatedUser, KeysUnavailable, TokenError, TokenVerifier
 from app.db import get_session, get_sync_session
@@ -79,8 +80,11 @@ async def get_token_verifier(request: Request) -> TokenVerifier:
 Verifier = Annotated[TokenVerifier, Depends(get_token_verifier)]
 
 
-async def get_current_user(request: Request, verifier: Verifier) -> AuthenticatedUser:
-    """Verify `Authorization: Bearer <token>`, apply the rate limits, return the token's user."""
+async def get_token_user(request: Request, verifier: Verifier) -> AuthenticatedUser:
+    """Verify `Authorization: Bearer <token>`, apply the rate limits, return the token's user.
+
+    Routes use get_current_user, which also refuses the tokens of deleted accounts; only
+    DELETE /api/me (deleting again is fine) takes a verified token as it is."""
     limiter: RateLimiter = request.app.state.rate_limiter
     client = request.client.host if request.client else "unknown"
     if len(request.headers.getlist("authorization")) > 1:
@@ -118,6 +122,36 @@ async def get_current_user(request: Request, verifier: Verifier) -> Authenticate
         ) from None
     await limiter.check_user(user.id)
     request.state.user = user
+    return user
+
+
+TokenUser = Annotated[AuthenticatedUser, Depends(get_token_user)]
+
+
+async def get_current_user(request: Request, user: TokenUser) -> AuthenticatedUser:
+    """The token's user, unless that user deleted their account (401, every route): a JWT
+    minted before the deletion is still unexpired, but it opens nothing any more
+    (app/api/account_deletion.py)."""
+    deleted_users: DeletedUsers = request.app.state.deleted_users
+    try:
+        async with request.app.state.sessions() as session:
+            deleted = await deleted_users.is_deleted(
+                session, user.id, fresh=request.method not in SAFE_METHODS
+            )
+    except DeletedUsersUnavailable as exc:
+        logger.error(
+            "auth unavailable: deleted-user check failed (%s %s)",
+            request.method,
+            request.url.path,
+            extra={"event": "auth_unavailable", **_log_context(request, str(exc))},
+        )
+        raise HTTPException(  # fail closed: never let a possibly deleted user through
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="authentication unavailable",
+            headers={"Retry-After": "5"},
+        ) from None
+    if deleted:
+        await refuse(request, "account deleted", 'Bearer error="invalid_token"')
     return user
 
 
