@@ -9,6 +9,7 @@ import { HTTP_URL, ORIGIN } from "./backend-url";
 import { clientAddressOptions } from "./client-address";
 import { jwtSigning } from "./jwt-signing";
 import { JWT_TTL_MINUTES, PROJECT_NAME, SESSION_TTL_DAYS } from "./project";
+import { socialSignIn } from "./social";
 
 const DAY_SECONDS = 60 * 60 * 24;
 
@@ -101,6 +102,8 @@ export const auth = betterAuth({
     minPasswordLength: 8,
     autoSignIn: true, // sign-up answers with a session cookie
   },
+  // Social sign-in (oauth_providers): providers and the account-linking policy, lib/social.ts.
+  ...socialSignIn.options,
   session: {
     expiresIn: sessionSeconds,
     // Sliding expiry: extend the session at most once a day (twice per lifetime for 1-day sessions).
@@ -117,6 +120,7 @@ export const auth = betterAuth({
     customRules: {
       "/sign-in/email": { window: 60, max: 10 },
       "/sign-up/email": { window: 60, max: 5 },
+      "/sign-in/social": { window: 60, max: 10 },
     },
   },
   advanced: {
@@ -138,6 +142,7 @@ export const auth = betterAuth({
       },
       jwks: signing.jwks,
     }),
+    ...socialSignIn.plugins,
   ],
 });
 
