@@ -54,7 +54,7 @@ export function SocialButtons({ buttons, next }: Props) {
   return (
     <section aria-labelledby="social-sign-in" className={cx(ui.card, ui.stack, "mt-4")}>
       <h2 id="social-sign-in" className={cx(ui.label, ui.muted)}>
-        Or continue with
+        Or use another account
       </h2>
       {error && <ErrorNotice>{errorMessage(error)}</ErrorNotice>}
       {failed && <ErrorNotice>Cannot start that sign-in. Check your connection and try again.</ErrorNotice>}
@@ -67,7 +67,7 @@ export function SocialButtons({ buttons, next }: Props) {
           disabled={pending !== null && pending !== id}
           onClick={() => signIn(id)}
         >
-          Sign in with {label}
+          Continue with {label}
         </Button>
       ))}
     </section>
