@@ -7,11 +7,11 @@ import shutil
 import sys
 import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.env_files import make_private
+from generator.env_files import keys_needing_value, make_private
 from generator.errors import BafaError, first_line, one_line
 from generator.git_repo import init_with_commit
 from generator.project_files import ANSWERS_FILE
@@ -26,6 +26,7 @@ class NewResult:
     path: Path
     answers: dict[str, Any]
     git: bool
+    need_value: dict[str, list[str]] = field(default_factory=dict)  # left empty: the user must set them
 
 
 def create_project(
@@ -62,7 +63,7 @@ def create_project(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     public = {k: v for k, v in rendered.items() if not k.startswith("_") and k != SECRET_QUESTION}
-    return NewResult(path=dest, answers=public, git=git)
+    return NewResult(path=dest, answers=public, git=git, need_value=keys_needing_value(dest))
 
 
 def _check_destination(dest: Path, *, force: bool) -> None:
