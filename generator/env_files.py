@@ -112,6 +112,26 @@ def append_new_keys(project: Path) -> NewKeys:
     return new
 
 
+def keys_needing_value(project: Path) -> dict[str, list[str]]:
+    """{relative .env path: keys} that a .env has empty and its .env.example leaves empty, unmarked:
+    credentials only the user can supply (an OAuth client secret), never drawn by bafa."""
+    found: dict[str, list[str]] = {}
+    for relative in ENV_FILES:
+        env_path = project / relative
+        example_path = env_path.with_name(".env.example")
+        if not example_path.is_file():
+            continue
+        current, example = read_env(env_path), read_env(example_path)
+        keys = [
+            key
+            for key, _, generated in _example_lines(example_path)
+            if not generated and example.get(key) == "" and current.get(key) == ""
+        ]
+        if keys:
+            found[relative] = list(dict.fromkeys(keys))
+    return found
+
+
 def _example_lines(path: Path) -> list[tuple[str, str, bool]]:
     """(key, its line as written, marked as generated) for each KEY= line of a .env.example."""
     found = []

@@ -6,12 +6,12 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.copier_copy import copy_template
-from generator.env_files import make_private
+from generator.env_files import keys_needing_value, make_private
 from generator.errors import BafaError
 from generator.git_repo import init_with_commit
 from generator.secret import SECRET_QUESTION, new_secret
@@ -24,6 +24,7 @@ class NewResult:
     path: Path
     answers: dict[str, Any]
     git: bool
+    need_value: dict[str, list[str]] = field(default_factory=dict)  # left empty: the user must set them
 
 
 def create_project(
@@ -60,7 +61,7 @@ def create_project(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     public = {k: v for k, v in rendered.items() if not k.startswith("_") and k != SECRET_QUESTION}
-    return NewResult(path=dest, answers=public, git=git)
+    return NewResult(path=dest, answers=public, git=git, need_value=keys_needing_value(dest))
 
 
 def _check_destination(dest: Path, *, force: bool) -> None:

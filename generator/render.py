@@ -31,6 +31,8 @@ def new_text(result: NewResult) -> Output:
         "  BETTER_AUTH_SECRET generated into backend/.env"
         + (" and frontend/.env" if result.answers.get("frontend") else ""),
     ]
+    for env_file, keys in result.need_value.items():
+        lines.append(f"  needs a value in {env_file}: {', '.join(keys)}")
     if result.git:
         lines.append("  git repository initialised with one commit (.env files are ignored)")
     lines.append(f"Next: cd {result.path} and follow README.md")

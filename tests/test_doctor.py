@@ -243,8 +243,8 @@ def test_fresh_project_passes_every_check(default_project: Path) -> None:
     assert [c for c in report["checks"] if c["status"] != "pass"] == []
     assert code == 0
     ids = [c["id"] for c in report["checks"]]
-    assert len(ids) == len(set(ids)) == 19
-    assert report["summary"] == {"pass": 19, "warn": 0, "fail": 0, "skip": 0}
+    assert len(ids) == len(set(ids)) == 21
+    assert report["summary"] == {"pass": 21, "warn": 0, "fail": 0, "skip": 0}
     assert report["auth_mode"] == "shared_secret" and report["layout"]["frontend"] == "frontend"
 
 
@@ -257,7 +257,7 @@ def test_human_output_one_line_per_check_with_fixes(project: Path) -> None:
     assert re.search(r"^\[pass\] routes\.auth ", result.stdout, re.M)
     fail_at = next(i for i, line in enumerate(lines) if line.startswith("[FAIL]"))
     assert lines[fail_at + 1].strip().startswith("fix: copy BETTER_AUTH_SECRET")
-    assert lines[-1].startswith("FAILED: 18 pass, 0 warn, 1 fail, 0 skip")
+    assert lines[-1].startswith("FAILED: 20 pass, 0 warn, 1 fail, 0 skip")
     secret = read_env(project / "backend/.env")["BETTER_AUTH_SECRET"]
     assert secret not in result.stdout and OTHER_SECRET not in result.stdout
 

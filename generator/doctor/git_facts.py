@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -22,6 +23,8 @@ class GitFacts:
     not_ignored: list[str] = field(default_factory=list)
     tracked: list[str] = field(default_factory=list)
     committed: list[tuple[str, str]] = field(default_factory=list)  # (path, short commit)
+    # (path, "tracked" or the short commit that added it, key): an OAuth client secret with a value
+    client_secrets: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def is_env_file(path: str) -> bool:
@@ -54,6 +57,7 @@ def gather(project: Project) -> GitFacts:
         not_ignored=[p for p in paths if p not in ignored],
         tracked=tracked_out.split(),
         committed=_committed(project),
+        client_secrets=_client_secrets(project),
     )
 
 
@@ -70,9 +74,51 @@ def _committed(project: Project) -> list[tuple[str, str]]:
     return found
 
 
+# KEY=value, export KEY=value, - KEY=value (compose) and, in YAML files, KEY: value, for any
+# *_CLIENT_SECRET key; a value is anything but nothing, a ${reference}, a <placeholder> or a comment.
+_CLIENT_SECRET_LINE = re.compile(
+    r"""^\s*(?:export\s+|-\s*)?["']?([A-Za-z0-9_]*CLIENT_SECRET)["']?\s*([=:])\s*["']?([^\s"'#$<][^\s"']*)"""
+)
+
+
+def client_secret_key(line: str, path: str) -> str | None:
+    """The key when LINE of the file at PATH gives a *_CLIENT_SECRET a value (never returns the value)."""
+    match = _CLIENT_SECRET_LINE.match(line)
+    if match is None or (match.group(2) == ":" and not path.endswith((".yml", ".yaml"))):
+        return None
+    return match.group(1)
+
+
+def _client_secrets(project: Project) -> list[tuple[str, str, str]]:
+    """OAuth client secrets with a value in a tracked file (the index), then in any commit's diff."""
+    found: list[tuple[str, str, str]] = []
+    for line in (
+        _git(project, "grep", "--cached", "-I", "-n", "--full-name", "-e", "CLIENT_SECRET") or ""
+    ).splitlines():
+        path, _, rest = line.partition(":")
+        key = client_secret_key(rest.partition(":")[2], path)
+        if key and all(p != path for p, _, _ in found):
+            found.append((path, "tracked", key))
+    log = _git(
+        project, "log", "--all", "-p", "--no-color", "--no-ext-diff", "--unified=0", "-G", "CLIENT_SECRET",
+        "--format=@%h", "--", ".",
+    )  # fmt: skip
+    commit, path = "", ""
+    for line in (log or "").splitlines():
+        if line.startswith("@"):
+            commit = line[1:]
+        elif line.startswith("+++ "):
+            path = line[6:] if line.startswith("+++ b/") else line[4:]
+        elif line.startswith("+") and not line.startswith("+++"):
+            key = client_secret_key(line[1:], path)
+            if key and all(p != path for p, _, _ in found):
+                found.append((path, commit, key))
+    return found
+
+
 def _git(project: Project, *args: str) -> str | None:
     """stdout, or None when git failed (check-ignore's 'nothing ignored' exit 1 gives '')."""
     try:
-        return git(project.root, *args, ok=(0, 1) if args[0] == "check-ignore" else (0,))
+        return git(project.root, *args, ok=(0, 1) if args[0] in ("check-ignore", "grep") else (0,))
     except BafaError:
         return None

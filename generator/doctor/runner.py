@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.doctor import check_account, check_app, check_git, check_production, check_secrets, check_urls
+from generator.doctor import (
+    check_account,
+    check_app,
+    check_git,
+    check_oauth,
+    check_production,
+    check_secrets,
+    check_urls,
+)
 from generator.doctor.app_probe import inspect_backend
 from generator.doctor.facts import Facts
 from generator.doctor.git_facts import gather
@@ -32,6 +40,8 @@ CHECKS: list[Callable[[Facts], Check]] = [
     check_production.check_cookies,
     check_production.check_debug,
     check_account.check_account_backends,
+    check_oauth.check_secrets,
+    check_oauth.check_committed,
 ]
 
 

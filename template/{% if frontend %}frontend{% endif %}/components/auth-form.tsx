@@ -5,7 +5,7 @@
 // first and mapped from Better Auth's answer; "too many attempts" says how long to wait.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useId, useState, type ChangeEvent, type ComponentProps, type FormEvent } from "react";
+import { useEffect, useId, useState, type ChangeEvent, type ComponentProps, type FormEvent, type ReactNode } from "react";
 
 import { Button, ErrorNotice, FieldMessage, Notice, cx, ui } from "@/components/ui";
 import { clearToken } from "@/lib/api";
@@ -33,9 +33,11 @@ type Props = {
   next: string;
   /** Why the person is here, e.g. "Your session ended — sign in again." */
   notice?: string | null;
+  /** Shown under the form: the social sign-in buttons (components/social.tsx). */
+  children?: ReactNode;
 };
 
-export function AuthForm({ mode, next, notice }: Props) {
+export function AuthForm({ mode, next, notice, children }: Props) {
   const router = useRouter();
   const id = useId();
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -189,6 +191,7 @@ export function AuthForm({ mode, next, notice }: Props) {
           {title}
         </Button>
       </form>
+      {children}
       <p className="mt-5 text-center">
         {signUp ? "Already have an account? " : "New here? "}
         <Link href={otherHref} className={ui.link}>

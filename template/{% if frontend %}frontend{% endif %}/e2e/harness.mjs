@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { BACKEND_DIR, backendPython } from "../scripts/backend-python.mjs";
-import { DATABASE } from "./project.mjs";
+import { DATABASE, OAUTH_PROVIDERS } from "./project.mjs";
 
 export const FRONTEND_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export { BACKEND_DIR };
@@ -69,6 +69,9 @@ export async function startServers() {
   const authDatabase =
     DATABASE === "sqlite" ? join(work, "better-auth.db") : process.env.E2E_AUTH_DATABASE_URL ?? process.env.DATABASE_URL;
   if (!authDatabase) throw new Error("set E2E_AUTH_DATABASE_URL to a PostgreSQL database for the end-to-end tests");
+  // Social sign-in: a real local OpenID Connect provider (e2e/oidc-test-provider.mjs) for oidc;
+  // GitHub and Google get test client ids only (their servers are never contacted).
+  const social = await startSocialProviders(authURL);
   const frontendEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -80,6 +83,7 @@ export async function startServers() {
     // Account deletions a backend missed are retried every second here (e2e/account.test.mjs).
     ACCOUNT_DELETION_RETRY_SECONDS: "1",
     ACCOUNT_DELETION_RETRY_MAX_SECONDS: "1",
+    ...social.env,
   };
   const backendEnv = {
     ...process.env,
@@ -147,6 +151,7 @@ export async function startServers() {
   const stop = async () => {
     for (const child of children) if (running(child)) child.kill("SIGTERM");
     await Promise.all(children.map(exited));
+    await social.stop();
     rmSync(work, { recursive: true, force: true });
   };
   try {
@@ -162,7 +167,30 @@ export async function startServers() {
   );
   const backendRunning = () => running(backend.child);
   const backendDatabaseURL = backendEnv.DATABASE_URL;
-  return { authURL, backendURL, secret, stop, stopBackend, startBackend, backendRunning, sqliteFiles, backendDatabaseURL };
+  return {
+    authURL, backendURL, secret, stop, stopBackend, startBackend, backendRunning, sqliteFiles, backendDatabaseURL,
+    social, frontendEnv,
+  };
+}
+
+/** The frontend settings of the project's oauth_providers, and the local OIDC provider when it has oidc. */
+async function startSocialProviders(authURL) {
+  const env = {};
+  for (const id of ["github", "google"].filter((id) => OAUTH_PROVIDERS.includes(id))) {
+    const prefix = id.toUpperCase();
+    env[`${prefix}_CLIENT_ID`] = `e2e-${id}-client`;
+    env[`${prefix}_CLIENT_SECRET`] = randomBytes(24).toString("base64url");
+  }
+  if (!OAUTH_PROVIDERS.includes("oidc")) return { env, oidc: null, stop: async () => {} };
+  const { startOidcProvider } = await import("./oidc-test-provider.mjs");
+  const oidc = await startOidcProvider(await freePort(), authURL);
+  Object.assign(env, {
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_CLIENT_ID: oidc.clientId,
+    OIDC_CLIENT_SECRET: oidc.clientSecret,
+    OIDC_NAME: "Test IdP",
+  });
+  return { env, oidc, stop: oidc.stop };
 }
 
 let userCounter = 0;

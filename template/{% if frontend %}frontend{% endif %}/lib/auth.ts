@@ -10,6 +10,7 @@ import { HTTP_URL, ORIGIN } from "./backend-url";
 import { clientAddressOptions } from "./client-address";
 import { jwtSigning } from "./jwt-signing";
 import { JWT_TTL_MINUTES, PROJECT_NAME, SESSION_TTL_DAYS } from "./project";
+import { socialSignIn } from "./social";
 
 const DAY_SECONDS = 60 * 60 * 24;
 
@@ -102,6 +103,8 @@ export const auth = betterAuth({
     minPasswordLength: 8,
     autoSignIn: true, // sign-up answers with a session cookie
   },
+  // Social sign-in (oauth_providers): providers and the account-linking policy, lib/social.ts.
+  ...socialSignIn.options,
   session: {
     expiresIn: sessionSeconds,
     // Sliding expiry: extend the session at most once a day (twice per lifetime for 1-day sessions).
@@ -118,6 +121,7 @@ export const auth = betterAuth({
     customRules: {
       "/sign-in/email": { window: 60, max: 10 },
       "/sign-up/email": { window: 60, max: 5 },
+      "/sign-in/social": { window: 60, max: 10 },
     },
   },
   advanced: {
@@ -141,6 +145,7 @@ export const auth = betterAuth({
     }),
     // Delete my account, in Better Auth and in every backend (lib/account-deletion.ts).
     accountDeletion(),
+    ...socialSignIn.plugins,
   ],
 });
 

@@ -2,8 +2,10 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 
 import { AuthForm } from "@/components/auth-form";
+import { SocialButtons } from "@/components/social";
 import { safeReturnPath } from "@/lib/return-path";
 import { getSession } from "@/lib/session";
+import { socialSignIn } from "@/lib/social";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -15,5 +17,9 @@ export default async function SignInPage({ searchParams }: Props) {
   const next = safeReturnPath(params.next);
   if (await getSession()) redirect(next);
   const notice = params.reason === "session-ended" ? "Your session ended — sign in again." : null;
-  return <AuthForm mode="sign-in" next={next} notice={notice} />;
+  return (
+    <AuthForm mode="sign-in" next={next} notice={notice}>
+      <SocialButtons buttons={socialSignIn.buttons} next={next} />
+    </AuthForm>
+  );
 }
