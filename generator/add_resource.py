@@ -108,7 +108,7 @@ def add_resource(project_path: Path, name: str, field_specs: list[str]) -> AddRe
     data |= {
         "resource_name": name,
         "resource_fields": fields,
-        "resource_down_revision": migration_head(backend / "migrations" / "versions"),
+        "resource_down_revision": migration_heads(backend / "migrations" / "versions"),
     }
     answers_file = resource_answers_file(name)
 
@@ -306,8 +306,13 @@ _REVISION = re.compile(r"^revision\b[^=\n]*=\s*[\"']([^\"']+)[\"']", re.M)
 _DOWN_REVISION = re.compile(r"^down_revision\b[^=\n]*=\s*(.+)$", re.M)
 
 
-def migration_head(versions: Path) -> str:
-    """The one head of the project's Alembic history (the new migration follows it)."""
+def migration_heads(versions: Path) -> str:
+    """The heads of the project's Alembic history, space-separated: the new migration follows them all.
+
+    Two heads are normal (a resource added before a template version's own migration, brought by
+    `bafa update`, both follow the same revision; `alembic upgrade heads` applies both branches);
+    a new resource's migration then joins them again.
+    """
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in sorted(versions.glob("*.py")):
@@ -320,12 +325,9 @@ def migration_head(versions: Path) -> str:
         if down:
             parents |= set(re.findall(r"[\"']([^\"']+)[\"']", down[1]))
     heads = sorted(revisions - parents)
-    if len(heads) != 1:
-        raise BafaError(
-            f"backend/migrations/versions has {len(heads)} heads ({', '.join(heads) or 'none'}); "
-            "merge them (alembic merge heads) before adding a resource"
-        )
-    return heads[0]
+    if not heads:
+        raise BafaError("backend/migrations/versions has no Alembic head; restore the migrations from the template")
+    return " ".join(heads)
 
 
 def _render(staging: Path, data: dict[str, Any], answers_file: str) -> None:

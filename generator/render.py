@@ -89,7 +89,7 @@ def add_resource_text(result: AddResourceResult) -> Output:
     if result.client_stale:
         lines.append(f"  not regenerated: {API_SCHEMA} ({result.client_stale})")
         lines.append(f"To regenerate the frontend's typed client: {REGENERATE} (then commit it)")
-    lines.append("Next: cd backend, run the tests, then `alembic upgrade head`")
+    lines.append("Next: cd backend, run the tests, then `alembic upgrade heads`")
     return Output(_text(lines))
 
 

@@ -148,7 +148,7 @@ def test_dockerfiles_are_multi_stage_and_non_root(project: Path, part: str) -> N
         cmd = dict(final)["CMD"]
         assert "scripts/start.sh" in cmd
         start = (project / "backend/scripts/start.sh").read_text()
-        assert start.index("alembic upgrade head") < start.index("exec uvicorn")
+        assert start.index("alembic upgrade heads") < start.index("exec uvicorn")
         assert "--workers" in start and "--proxy-headers" in start
     else:
         build = " ".join(args for keyword, args in instructions if keyword == "RUN" and "npm run build" in args)

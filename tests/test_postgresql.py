@@ -110,7 +110,7 @@ def _mint(env: dict[str, str], sub: str) -> str:
 
 @pytest.fixture
 def live_workers(pg_project: Path, scratch_database: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, str], str]]:
-    """The generated backend after `alembic upgrade head`, served by several uvicorn workers."""
+    """The generated backend after `alembic upgrade heads`, served by several uvicorn workers."""
     backend = pg_project / "backend"
     env = clean_env() | {"DATABASE_URL": scratch_database, "DB_POOL_SIZE": "5", "DB_MAX_OVERFLOW": "5"}
     # A load test of isolation: 20 users as fast as 16 threads go (the limits have their own tests).

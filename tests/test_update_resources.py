@@ -8,6 +8,8 @@ render v0.9.0 and `bafa update` moves to v0.9.1, the newest tag.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +121,65 @@ def test_a_failing_resource_update_rolls_back_the_project_too(project: tuple[Pat
     assert "resource note" in result.stderr
     assert _git(path, "rev-parse", "HEAD") == start and _git(path, "status", "--porcelain") == ""
     assert worktree(path) == before
+
+
+TEMPLATE_MIGRATION = '''"""A later template version's own migration (a stand-in: it changes no table).
+
+Revision ID: 0099
+Revises: {parent}
+"""
+
+revision = "0099"
+down_revision = "{parent}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_a_template_migration_after_a_resource_makes_two_heads_that_apply_and_join(tmp_path: Path) -> None:
+    """Update brings a template migration that follows the revision the resource follows too."""
+    from generator.add_resource import migration_heads
+
+    template = tmp_path / "bafa"
+    _git(REPO, "clone", "--quiet", "--no-tags", str(REPO), str(template))
+    _git(template, "tag", "v0.9.0")
+    versions = template / "template/backend/migrations/versions"
+    parent = migration_heads(versions)
+    (versions / "0099_next.py").write_text(TEMPLATE_MIGRATION.format(parent=parent))
+    _git(template, "add", ".")
+    _git(template, "commit", "--quiet", "-m", "v0.9.1: a migration of the template's own")
+    _git(template, "tag", "v0.9.1")
+    _git(template, "checkout", "--quiet", "v0.9.0")
+    env = _offline_env(template, tmp_path / "cache")
+    project = tmp_path / "proj"
+    assert _bafa(env, "new", str(project), "--defaults", "-d", "frontend=false").returncode == 0
+    added = _bafa(env, "add", "resource", "note", str(project), "-f", "body:text")
+    assert added.returncode == 0, added.stdout + added.stderr
+    updated = _bafa(env, "update", str(project))
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    _git(project, "add", ".")
+    _git(project, "commit", "--quiet", "-m", "update to v0.9.1")
+    project_versions = project / "backend/migrations/versions"
+    assert migration_heads(project_versions) == "0099 res_note"  # two branches from `parent`
+
+    # Both branches apply (the generated migration tests run `alembic upgrade heads`) ...
+    migrations = ["tests/test_migrations.py", "-q", "-p", "no:cacheprovider", "-n", "0"]
+    run_tests = [sys.executable, "-m", "pytest", *migrations]
+    ran = subprocess.run(run_tests, cwd=project / "backend", capture_output=True, text=True, timeout=600)
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-2000:]
+    # ... and the next resource's migration follows both heads, joining them again.
+    tag = _bafa(env, "add", "resource", "tag", str(project), "-f", "label:str")
+    assert tag.returncode == 0, tag.stdout + tag.stderr
+    assert migration_heads(project_versions) == "res_tag"
+    text = (project_versions / "resource_tag.py").read_text()
+    assert 'down_revision: str | Sequence[str] | None = ("0099", "res_note")' in text
+    ran = subprocess.run(run_tests, cwd=project / "backend", capture_output=True, text=True, timeout=600)
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-2000:]

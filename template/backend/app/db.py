@@ -7,7 +7,7 @@ for a connection at once.
 
 DATABASE_URL may name the plain dialect (`postgresql://…`, `postgres://…`, `sqlite:///…`)
 or a driver; async_database_url() picks the async driver, sync_database_url() the sync one
-(for SyncSessionDep, scripts and tests). Tables come from Alembic (`alembic upgrade head`,
+(for SyncSessionDep, scripts and tests). Tables come from Alembic (`alembic upgrade heads`,
 backend/migrations/); create_tables() runs at startup only when AUTO_CREATE_TABLES is true.
 
 Pool (per worker process; see Settings.DB_POOL_*): a request holds a connection only while

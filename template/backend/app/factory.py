@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Tables come from `alembic upgrade head`; creating them here is opt-in (never in
+        # Tables come from `alembic upgrade heads`; creating them here is opt-in (never in
         # production: Settings refuses AUTO_CREATE_TABLES there).
         if settings.AUTO_CREATE_TABLES:
             await create_tables(engine)

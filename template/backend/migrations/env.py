@@ -63,7 +63,7 @@ def run_with(connection: Connection) -> None:
 
 
 def run_migrations_offline() -> None:
-    """`alembic upgrade head --sql`: print the SQL instead of running it."""
+    """`alembic upgrade heads --sql`: print the SQL instead of running it."""
     context.configure(
         url=database_url(), target_metadata=target_metadata, literal_binds=True, compare_type=True
     )

@@ -74,7 +74,7 @@ class Settings(AuthSettings):
 
     # "production" requires https URLs and refuses AUTO_CREATE_TABLES (see _production_rules).
     ENVIRONMENT: Literal["development", "production"] = "development"
-    # Tables come from Alembic (`alembic upgrade head`); True lets the app create missing
+    # Tables come from Alembic (`alembic upgrade heads`); True lets the app create missing
     # tables at startup instead (a development/test convenience, refused in production).
     AUTO_CREATE_TABLES: bool = False
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -187,7 +187,7 @@ class Settings(AuthSettings):
         problems += self.production_problems()  # the auth mode's own (app/core/auth_modes/)
         if self.AUTO_CREATE_TABLES:
             problems.append(
-                "AUTO_CREATE_TABLES must be false in production (run `alembic upgrade head`)"
+                "AUTO_CREATE_TABLES must be false in production (run `alembic upgrade heads`)"
             )
         if problems:
             raise ValueError("ENVIRONMENT=production: " + "; ".join(problems))

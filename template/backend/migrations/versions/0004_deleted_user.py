@@ -3,13 +3,13 @@
 A token whose sub is listed here is refused (401) on every route, so the still-valid JWT of
 a deleted user can neither read nor create data. Existing data is not touched.
 
-Projects that added resources before this migration have two heads after `bafa update`
-(their resource's migration and this one both follow 0003): run `alembic merge heads -m
-"merge deleted_user"` once, then `alembic upgrade head` (CHANGELOG.md, upgrade notes).
+A project that added resources before this migration has two heads after `bafa update`
+(its resources' migrations and this one both follow 0003): `alembic upgrade heads` applies
+both branches, and the next `bafa add resource` joins them.
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2027-01-15
+Create Date: 2026-12-02
 """
 
 from collections.abc import Sequence
