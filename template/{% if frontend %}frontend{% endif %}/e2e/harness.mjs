@@ -1,7 +1,7 @@
 // Starts the REAL servers for the end-to-end tests: the built Next.js app (Better Auth) and
 // the FastAPI backend under uvicorn, both on 127.0.0.1 with free ports, a fresh random
 // BETTER_AUTH_SECRET shared by both, and throwaway databases.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -45,11 +45,20 @@ async function waitFor(url, child, logFile, seconds = 60) {
   throw new Error(`${url} did not answer within ${seconds} s:\n${readFileSync(logFile, "utf8").slice(-4000)}`);
 }
 
+/** Run a command to its end without blocking this process: the local OpenID Connect provider of
+ * the social sign-in tests is served from here, and `npm run migrate` loads Better Auth, whose
+ * genericOAuth plugin fetches that provider's discovery document (a spawnSync would deadlock). */
 function run(command, args, options) {
-  const result = spawnSync(command, args, { encoding: "utf8", ...options });
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(" ")} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  }
+  return new Promise((ok, fail) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", fail);
+    child.on("close", (code) =>
+      code === 0 ? ok() : fail(new Error(`${command} ${args.join(" ")} failed (${code}):\n${output}`)),
+    );
+  });
 }
 
 /**
@@ -100,12 +109,12 @@ export async function startServers() {
   };
 
   if (!existsSync(join(FRONTEND_DIR, ".next", "BUILD_ID"))) {
-    run("npm", ["run", "build"], { cwd: FRONTEND_DIR, env: frontendEnv });
+    await run("npm", ["run", "build"], { cwd: FRONTEND_DIR, env: frontendEnv });
   }
-  run("npm", ["run", "migrate"], { cwd: FRONTEND_DIR, env: frontendEnv });
+  await run("npm", ["run", "migrate"], { cwd: FRONTEND_DIR, env: frontendEnv });
 
   // The backend never creates its tables itself: migrate, as its README says.
-  run(backendPython(), ["-m", "alembic", "upgrade", "head"], { cwd: BACKEND_DIR, env: backendEnv });
+  await run(backendPython(), ["-m", "alembic", "upgrade", "heads"], { cwd: BACKEND_DIR, env: backendEnv });
 
   const children = [];
   const start = (name, command, args, cwd, env) => {

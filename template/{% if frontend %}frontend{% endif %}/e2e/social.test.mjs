@@ -162,8 +162,9 @@ describe("OpenID Connect sign-in through a real local provider, then the backend
     for (const person of [first, second]) {
       assert.equal(decodeJwt(person.token).sub, person.id, "sub is Better Auth's user id, not the provider's");
       const me = await api("/api/me", person.token);
-      assert.equal(me.status, 200, await me.text());
-      assert.equal((await me.json()).id, person.id);
+      const body = await me.text();
+      assert.equal(me.status, 200, body);
+      assert.equal(JSON.parse(body).id, person.id);
     }
     const created = await api(tasksPath(first.id), first.token, { method: "POST", body: JSON.stringify({ title: "social task" }) });
     assert.equal(created.status, 201, await created.clone().text());
