@@ -81,11 +81,12 @@ def test_quickstart_runs_the_whole_app_on_chosen_ports(tmp_path: Path) -> None:
         )
     try:
         deadline = time.monotonic() + 600
-        while "Ready:" not in log.read_text():
-            assert process.poll() is None, log.read_text()[-4000:]
-            assert time.monotonic() < deadline, log.read_text()[-4000:]
+        # The log is read while the script writes it: its last character may be half written.
+        while "Ready:" not in log.read_text(errors="replace"):
+            assert process.poll() is None, log.read_text(errors="replace")[-4000:]
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-4000:]
             time.sleep(1)
-        text = log.read_text()
+        text = log.read_text(errors="replace")
         assert f"open http://localhost:{frontend_port}" in text
         assert "Ctrl-C stops everything" in text
         assert f"using the existing project in {dest}" in text

@@ -31,7 +31,7 @@ def _listening_socket() -> socket.socket:
     process can take the port between choosing it and serving on it."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
+    sock.listen(2048)  # uvicorn's own backlog (--backlog) when it binds the port itself
     return sock
 
 
