@@ -172,8 +172,9 @@ def predict(
     return ordered[offset : offset + limit], len(ordered)
 
 
-class IsolationModel(RuleBasedStateMachine):
-    """Three users and their tasks: the API on one side, a dict on the other."""
+class OwnedItemsMachine(RuleBasedStateMachine):
+    """What both state machines below share: a fresh database per example, three users with
+    their tokens, who owns which id, which ids are deleted, and a request that never 5xx."""
 
     def __init__(self, client: TestClient, engine: Engine) -> None:
         super().__init__()
@@ -181,9 +182,21 @@ class IsolationModel(RuleBasedStateMachine):
         SQLModel.metadata.create_all(engine)
         self.client = client
         self.headers = {user: auth_headers(user) for user in USERS}
-        self.tasks: dict[int, dict[str, Any]] = {}  # id -> the task as the API last returned it
         self.owners: dict[int, str] = {}
         self.deleted: set[int] = set()
+
+    def send(self, method: str, url: str, user: str, body: dict[str, Any] | None) -> httpx.Response:
+        response = self.client.request(method, url, json=body, headers=self.headers[user])
+        assert response.status_code < 500, (method, url, user, response.status_code, response.text)
+        return response
+
+
+class IsolationModel(OwnedItemsMachine):
+    """Three users and their tasks: the API on one side, a dict on the other."""
+
+    def __init__(self, client: TestClient, engine: Engine) -> None:
+        super().__init__(client, engine)
+        self.tasks: dict[int, dict[str, Any]] = {}  # id -> the task as the API last returned it
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -204,9 +217,7 @@ class IsolationModel(RuleBasedStateMachine):
             method, url = "patch", f"{url}/complete"
         if method == "post" and body is None:
             body = {"title": "planted"}
-        response = self.client.request(method, url, json=body, headers=self.headers[user])
-        assert response.status_code < 500, (method, url, user, response.status_code, response.text)
-        return response
+        return self.send(method, url, user, body)
 
     def check_saved(self, response: httpx.Response, status: int, content: dict[str, Any]) -> None:
         assert response.status_code == status, response.text
@@ -437,20 +448,14 @@ def test_isolation_state_machine(app: FastAPI) -> None:
 ITEM_METHODS = ["get", "put", "patch", "delete"]
 
 
-class ResourceIsolationModel(RuleBasedStateMachine):
+class ResourceIsolationModel(OwnedItemsMachine):
     """Three users and their items of one resource (tests/resources/): the API on one side, a
     dict on the other. What every user-owned resource must do, whatever its fields."""
 
     def __init__(self, client: TestClient, engine: Engine, resource: Resource) -> None:
-        super().__init__()
-        SQLModel.metadata.drop_all(engine)  # a fresh database for every example
-        SQLModel.metadata.create_all(engine)
-        self.client = client
+        super().__init__(client, engine)
         self.resource = resource
-        self.headers = {user: auth_headers(user) for user in USERS}
         self.items: dict[int, dict[str, Any]] = {}  # id -> the item as the API last returned it
-        self.owners: dict[int, str] = {}
-        self.deleted: set[int] = set()
 
     def call(
         self,
@@ -464,9 +469,7 @@ class ResourceIsolationModel(RuleBasedStateMachine):
         url = self.resource.url(path_user or user, item_id)
         if method in ("put", "patch") and body is None:
             body = {}
-        response = self.client.request(method, url, json=body, headers=self.headers[user])
-        assert response.status_code < 500, (method, url, user, response.status_code, response.text)
-        return response
+        return self.send(method, url, user, body)
 
     def check_saved(
         self, response: httpx.Response, status: int, content: dict[str, Any]
