@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.doctor import check_app, check_git, check_production, check_secrets, check_urls
+from generator.doctor import check_app, check_email, check_git, check_production, check_secrets, check_urls
 from generator.doctor.app_probe import inspect_backend
 from generator.doctor.facts import Facts
 from generator.doctor.git_facts import gather
@@ -31,6 +31,7 @@ CHECKS: list[Callable[[Facts], Check]] = [
     check_production.check_https,
     check_production.check_cookies,
     check_production.check_debug,
+    check_email.check_smtp,
 ]
 
 

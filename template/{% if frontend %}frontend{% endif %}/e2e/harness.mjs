@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { BACKEND_DIR, backendPython } from "../scripts/backend-python.mjs";
-import { DATABASE } from "./project.mjs";
+import { ACCOUNT_EMAILS, DATABASE } from "./project.mjs";
 
 export const FRONTEND_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export { BACKEND_DIR };
@@ -53,7 +53,8 @@ function run(command, args, options) {
 }
 
 /**
- * Start both servers. Returns { authURL, backendURL, secret, stop(), stopBackend(),
+ * Start both servers (and, with account emails, a real maildev they send to: `mail`, see
+ * e2e/mail-catcher.mjs). Returns { authURL, backendURL, secret, mail, stop(), stopBackend(),
  * startBackend(env), backendRunning() }: the backend can be stopped and started again on the same port (the
  * browser tests take it away, then bring it back, with extra settings such as a rate limit).
  * The Next.js app must be built (`npm run build`); it is built here if it is not.
@@ -65,6 +66,7 @@ export async function startServers() {
   const authURL = `http://127.0.0.1:${authPort}`;
   const backendURL = `http://127.0.0.1:${backendPort}`;
   const secret = randomBytes(48).toString("base64url");
+  const mailPorts = ACCOUNT_EMAILS ? { smtp: await freePort(), web: await freePort() } : null;
 
   const authDatabase =
     DATABASE === "sqlite" ? join(work, "better-auth.db") : process.env.E2E_AUTH_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -77,6 +79,16 @@ export async function startServers() {
     TRUSTED_ORIGINS: authURL,
     BACKEND_URL: backendURL,
     DATABASE_URL: authDatabase,
+    ...(mailPorts
+      ? {
+          SMTP_HOST: "127.0.0.1",
+          SMTP_PORT: String(mailPorts.smtp),
+          SMTP_SECURE: "",
+          SMTP_USER: "",
+          SMTP_PASSWORD: "",
+          SMTP_FROM: "tasks@example.test",
+        }
+      : {}),
   };
   const backendEnv = {
     ...process.env,
@@ -116,6 +128,9 @@ export async function startServers() {
       BACKEND_DIR,
       { ...backendEnv, ...env },
     );
+  const mail = mailPorts
+    ? await (await import("./mail-catcher.mjs")).startMailCatcher(mailPorts.smtp, mailPorts.web)
+    : null;
   rmSync(join(ARTIFACTS_DIR, "backend.log"), { force: true });
   rmSync(join(ARTIFACTS_DIR, "frontend.log"), { force: true });
   let backend = launchBackend();
@@ -144,6 +159,7 @@ export async function startServers() {
   const stop = async () => {
     for (const child of children) if (running(child)) child.kill("SIGTERM");
     await Promise.all(children.map(exited));
+    await mail?.stop();
     rmSync(work, { recursive: true, force: true });
   };
   try {
@@ -158,7 +174,7 @@ export async function startServers() {
     (file) => DATABASE === "sqlite" && file.startsWith("/") && existsSync(file),
   );
   const backendRunning = () => running(backend.child);
-  return { authURL, backendURL, secret, stop, stopBackend, startBackend, backendRunning, sqliteFiles };
+  return { authURL, backendURL, secret, mail, stop, stopBackend, startBackend, backendRunning, sqliteFiles };
 }
 
 let userCounter = 0;

@@ -3,6 +3,7 @@
 import { betterAuth } from "better-auth";
 import { jwt } from "better-auth/plugins";
 
+import { accountEmails } from "./account-emails";
 import { createAuthDatabase } from "./auth-database";
 import { authStorage } from "./auth-storage";
 import { HTTP_URL, ORIGIN } from "./backend-url";
@@ -99,8 +100,10 @@ export const auth = betterAuth({
   emailAndPassword: {
     enabled: true,
     minPasswordLength: 8,
-    autoSignIn: true, // sign-up answers with a session cookie
+    autoSignIn: true, // sign-up answers with a session cookie (unless the address must be verified first)
+    ...accountEmails.emailAndPassword, // password reset by email (lib/account-emails.ts)
   },
+  emailVerification: accountEmails.emailVerification,
   session: {
     expiresIn: sessionSeconds,
     // Sliding expiry: extend the session at most once a day (twice per lifetime for 1-day sessions).
@@ -117,6 +120,7 @@ export const auth = betterAuth({
     customRules: {
       "/sign-in/email": { window: 60, max: 10 },
       "/sign-up/email": { window: 60, max: 5 },
+      ...accountEmails.rateLimitRules, // reset requests, verification resends
     },
   },
   advanced: {
