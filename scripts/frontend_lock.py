@@ -34,7 +34,7 @@ def _entry(key: str, value: object, indent: int) -> str:
 
 def _root(base: dict, full: dict) -> str:
     """The project's own entry (""): the extra dependencies inside the condition."""
-    lines = ["    \"\": {"]
+    lines = ['    "": {']
     fields = list(full)
     for i, field in enumerate(fields):
         comma = "," if i < len(fields) - 1 else ""
@@ -69,7 +69,9 @@ def compose(base: dict, full: dict) -> str:
     changed = [
         key
         for key in base_packages
-        if key and base_packages[key] != full_packages.get(key) and _without_flags(base_packages[key]) != _without_flags(full_packages[key])
+        if key
+        and base_packages[key] != full_packages.get(key)
+        and _without_flags(base_packages[key]) != _without_flags(full_packages[key])
     ]
     if missing or changed:
         raise SystemExit(f"FULL_LOCK must only add packages; missing {missing[:5]}, changed {changed[:5]}")

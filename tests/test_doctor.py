@@ -249,9 +249,10 @@ def test_fresh_project_passes_every_check(default_project: Path) -> None:
     ids = [c["id"] for c in report["checks"]]
     assert len(ids) == len(set(ids)) == 19
     assert report["summary"] == {"pass": 19, "warn": 0, "fail": 0, "skip": 0}
-    assert "development: account emails go to the local mail catcher (localhost:1025)" in check(report, "prod.smtp")[
-        "finding"
-    ]
+    assert (
+        "development: account emails go to the local mail catcher (localhost:1025)"
+        in check(report, "prod.smtp")["finding"]
+    )
     assert report["auth_mode"] == "shared_secret" and report["layout"]["frontend"] == "frontend"
 
 

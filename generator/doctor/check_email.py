@@ -53,8 +53,8 @@ def check_smtp(facts: Facts) -> Check:
         if production:
             return failed(
                 "prod.smtp",
-                f"{host.source}: SMTP_HOST={name}, SMTP_PORT={port} is the development mail catcher in production{where}:"
-                " no account email (verification, password reset) reaches anyone",
+                f"{host.source}: SMTP_HOST={name}, SMTP_PORT={port} is the development mail catcher "
+                f"in production{where}: no account email (verification, password reset) reaches anyone",
                 "point SMTP_* in frontend/.env at your mail provider's SMTP server",
             )
         return passed("prod.smtp", f"development: account emails go to the local mail catcher ({name}:{port})")

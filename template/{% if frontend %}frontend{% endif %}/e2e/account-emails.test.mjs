@@ -203,7 +203,7 @@ test("with verification required, sign-up leads to 'check your inbox', which sen
   }
 });
 
-test("in production the server refuses to run on the development mail catcher (fail closed)", async () => {
+test("a deployed server refuses to run on the development mail catcher (fail closed)", async () => {
   const port = await freePort();
   const log = join(ARTIFACTS_DIR, "frontend-catcher.log");
   const child = spawn(process.execPath, [join(FRONTEND_DIR, "server.mjs"), "--hostname", "127.0.0.1", "--port", String(port)], {
@@ -212,8 +212,9 @@ test("in production the server refuses to run on the development mail catcher (f
       ...process.env,
       NODE_ENV: "production",
       BETTER_AUTH_SECRET: randomBytes(48).toString("base64url"),
-      BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
-      TRUSTED_ORIGINS: `http://127.0.0.1:${port}`,
+      // A deployed site (the catcher is accepted on a localhost one: development, compose).
+      BETTER_AUTH_URL: "https://tasks.example.com",
+      TRUSTED_ORIGINS: "https://tasks.example.com",
       DATABASE_URL: DATABASE === "sqlite" ? join(ARTIFACTS_DIR, "unused.db") : "postgresql://unused@127.0.0.1:1/unused",
       SMTP_HOST: "localhost",
       SMTP_PORT: "1025",

@@ -7,8 +7,9 @@
 //                          and required in production whenever a password is sent
 //   SMTP_USER, SMTP_PASSWORD   the account, when the server asks for one (both or neither)
 //   SMTP_FROM              the sender, e.g. "My Tasks <no-reply@example.com>"
-// In production (NODE_ENV=production) the server refuses to start without a real SMTP server: no
-// SMTP_HOST, or the development catcher, is an error (bafa doctor checks the same).
+// Without SMTP_HOST the server refuses to start. In production — NODE_ENV=production and a
+// BETTER_AUTH_URL on a host other than localhost — the development catcher is refused too (bafa
+// doctor's prod.smtp uses the same rule), so a deployed site cannot send its links into the void.
 //
 // Nothing here logs a message's body, its link or its token: a failure is logged by its SMTP
 // code only.
@@ -17,6 +18,16 @@ import nodemailer from "nodemailer";
 /** The development catcher: maildev's SMTP port on this machine, or compose's `maildev` service. */
 const CATCHER_PORT = 1025;
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"]);
+
+/** Served from this machine only (development, the tests, compose on localhost). */
+function isLocalSite(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.toLowerCase();
+    return LOOPBACK_HOSTS.has(host) || host.endsWith(".localhost");
+  } catch {
+    return false; // lib/auth.ts refuses a malformed BETTER_AUTH_URL itself
+  }
+}
 
 export type SmtpSettings = {
   host: string;
@@ -42,7 +53,7 @@ export function readSmtpSettings(env: NodeJS.ProcessEnv = process.env): SmtpSett
   const user = value("SMTP_USER");
   const password = env.SMTP_PASSWORD ?? "";
   const from = value("SMTP_FROM");
-  const production = env.NODE_ENV === "production";
+  const production = env.NODE_ENV === "production" && !isLocalSite(env.BETTER_AUTH_URL ?? "");
   if (!host) {
     throw new Error(
       "SMTP_HOST is not set: account emails (verification, password reset) need an SMTP server " +
@@ -74,6 +85,7 @@ export function readSmtpSettings(env: NodeJS.ProcessEnv = process.env): SmtpSett
 export type Message = { to: string; subject: string; text: string; html: string };
 
 export function createMailer(settings: SmtpSettings, production = process.env.NODE_ENV === "production") {
+  // (production here: NODE_ENV only — a password goes over TLS on any deployed server.)
   const transport = nodemailer.createTransport({
     host: settings.host,
     port: settings.port,
