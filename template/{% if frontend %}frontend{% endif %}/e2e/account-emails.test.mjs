@@ -130,19 +130,27 @@ test("asking for reset links and verification emails: 3 a minute per client addr
   }
 });
 
-test("forgot password: the email's link, opened in Chromium, sets a new password and ends every session", { skip }, async () => {
+test("in Chromium: the verification link confirms the address; forgot password → the emailed link → a new password, every session ended", { skip }, async () => {
   const from = "127.0.0.4";
   const user = newUser("reset");
   assert.equal((await signUp(user, from)).status, 200);
-  if (REQUIRE_EMAIL_VERIFICATION) await verifyByEmail(user, from);
-  // A session elsewhere (another device), which the reset must end.
-  const elsewhere = await signIn_(user, from);
-  assert.equal(elsewhere.status, 200, elsewhere.text);
-  assert.ok((await session(elsewhere.cookie, from)).json, "signed in elsewhere");
 
   const browser = await launchBrowser();
   try {
-    const page = await browser.newPage();
+    // The verification link, opened in the browser, confirms the address and signs in there.
+    const verification = linkIn(await servers.mail.waitFor(user.email, /^Confirm your email address/), "/api/auth/verify-email");
+    const laptop = await (await browser.newContext()).newPage();
+    await laptop.goto(verification);
+    await laptop.waitForURL(`${servers.authURL}/email-verified`);
+    await laptop.getByRole("heading", { name: "Email address confirmed" }).waitFor();
+    await laptop.getByRole("link", { name: "Go to your tasks" }).click();
+    await laptop.getByRole("heading", { name: "Your tasks" }).waitFor();
+    // A session elsewhere too (another device, over the API): the reset must end both.
+    const elsewhere = await signIn_(user, from);
+    assert.equal(elsewhere.status, 200, elsewhere.text);
+    assert.ok((await session(elsewhere.cookie, from)).json, "signed in elsewhere");
+
+    const page = await (await browser.newContext()).newPage();
     await page.goto(`${servers.authURL}/sign-in`);
     await page.getByRole("link", { name: "Forgot password?" }).click();
     await page.waitForURL(/\/forgot-password$/);
@@ -164,7 +172,9 @@ test("forgot password: the email's link, opened in Chromium, sets a new password
     await page.getByTestId("notice").getByText("Your password is changed").waitFor();
 
     assert.equal((await signIn_(user, from)).status, 401, "the old password is refused");
-    assert.equal((await session(elsewhere.cookie, from)).json, null, "the other session has ended");
+    assert.equal((await session(elsewhere.cookie, from)).json, null, "the API session has ended");
+    await laptop.reload();
+    await laptop.waitForURL(/\/sign-in/); // the laptop's session has ended too
     await signIn(page, servers.authURL, { ...user, password: newPassword }, { open: false });
 
     // The link works once.
