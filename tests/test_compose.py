@@ -23,6 +23,7 @@ VARIANTS = {
     "sqlite": ("database=sqlite",),
     "postgresql": ("database=postgresql",),
     "jwks-postgresql": ("database=postgresql", "auth_mode=jwks"),
+    "no-account-emails": ("account_emails=false",),
     "backend-only": ("database=postgresql", "frontend=false"),
 }
 SECRET_NAMES = re.compile(r"(SECRET|PASSWORD|TOKEN|PRIVATE|API_KEY)", re.I)
@@ -74,6 +75,7 @@ def test_services_healthchecks_and_start_order(project: Path) -> None:
     services = compose["services"]
     expected = {"backend"} | ({"postgres"} if answers["database"] == "postgresql" else set())
     expected |= {"frontend"} if answers["frontend"] else set()
+    expected |= {"maildev"} if answers["frontend"] and answers.get("account_emails", True) else set()
     assert set(services) == expected
     for name, service in services.items():
         test = service["healthcheck"]["test"]
@@ -100,6 +102,12 @@ def test_services_healthchecks_and_start_order(project: Path) -> None:
         assert "/api/auth/ok" in " ".join(frontend["healthcheck"]["test"])
         if answers["auth_mode"] == "jwks":
             assert backend_env["JWKS_URL"] == "http://frontend:3000/api/auth/jwks"
+        if "maildev" in services:  # account emails: the frontend sends to the catcher in development
+            assert (frontend["environment"]["SMTP_HOST"], str(frontend["environment"]["SMTP_PORT"])) == (
+                "maildev",
+                "1025",
+            )
+            assert frontend["depends_on"]["maildev"]["condition"] == "service_healthy"
 
 
 def test_no_secret_is_written_into_compose_or_images(project: Path) -> None:

@@ -118,13 +118,15 @@ def _frontend_moved(p: Path) -> None:
         set_env(p / f"{side}/.env", BETTER_AUTH_URL="http://localhost:19230")
 
 
-def _serve_at(url: str) -> Callable[[Path], None]:
-    """The app moved to `url`, its origin added to the backend's CORS list (localhost kept)."""
+def _serve_at(url: str, smtp_host: str = "smtp.example.com") -> Callable[[Path], None]:
+    """The app moved to `url`, its origin added to the backend's CORS list (localhost kept), its
+    account emails sent by `smtp_host` (port 587) instead of the development mail catcher."""
 
     def apply(p: Path) -> None:
         for side in ("backend", "frontend"):
             set_env(p / f"{side}/.env", BETTER_AUTH_URL=url)
         set_env(p / "backend/.env", CORS_ORIGINS=json.dumps([url, "http://localhost:3000"]))
+        set_env(p / "frontend/.env", SMTP_HOST=smtp_host, SMTP_PORT="587" if smtp_host != "localhost" else "1025")
 
     return apply
 
@@ -192,6 +194,12 @@ BREAKAGES = [
     ("account backends without the project's backend",
      lambda p: set_env(p / "frontend/.env", ACCOUNT_BACKENDS="http://localhost:9999"),
      "account.backends", "fail", "leaves out BACKEND_URL http://localhost:8000"),
+    ("mail catcher in production", _serve_at("https://tasks.example.com", smtp_host="localhost"), "prod.smtp", "fail",
+     "SMTP_HOST=localhost, SMTP_PORT=1025 is the development mail catcher in production"),
+    ("compose's mail catcher in production", _serve_at("https://tasks.example.com", smtp_host="maildev"),
+     "prod.smtp", "fail", "is the development mail catcher in production"),
+    ("no SMTP server", lambda p: set_env(p / "frontend/.env", SMTP_HOST=""), "prod.smtp", "fail",
+     "SMTP_HOST is not set in frontend/.env"),
     ("debug on",
      lambda p: replace_in(p / "backend/app/factory.py", "title=PROJECT_NAME,", "debug=True, title=PROJECT_NAME,"),
      "prod.debug", "fail", "debug=True"),
@@ -243,8 +251,12 @@ def test_fresh_project_passes_every_check(default_project: Path) -> None:
     assert [c for c in report["checks"] if c["status"] != "pass"] == []
     assert code == 0
     ids = [c["id"] for c in report["checks"]]
-    assert len(ids) == len(set(ids)) == 21
-    assert report["summary"] == {"pass": 21, "warn": 0, "fail": 0, "skip": 0}
+    assert len(ids) == len(set(ids)) == 22
+    assert report["summary"] == {"pass": 22, "warn": 0, "fail": 0, "skip": 0}
+    assert (
+        "development: account emails go to the local mail catcher (localhost:1025)"
+        in check(report, "prod.smtp")["finding"]
+    )
     assert report["auth_mode"] == "shared_secret" and report["layout"]["frontend"] == "frontend"
 
 
@@ -257,7 +269,7 @@ def test_human_output_one_line_per_check_with_fixes(project: Path) -> None:
     assert re.search(r"^\[pass\] routes\.auth ", result.stdout, re.M)
     fail_at = next(i for i, line in enumerate(lines) if line.startswith("[FAIL]"))
     assert lines[fail_at + 1].strip().startswith("fix: copy BETTER_AUTH_SECRET")
-    assert lines[-1].startswith("FAILED: 20 pass, 0 warn, 1 fail, 0 skip")
+    assert lines[-1].startswith("FAILED: 21 pass, 0 warn, 1 fail, 0 skip")
     secret = read_env(project / "backend/.env")["BETTER_AUTH_SECRET"]
     assert secret not in result.stdout and OTHER_SECRET not in result.stdout
 
@@ -358,3 +370,16 @@ def test_backend_without_its_dependencies_is_not_run_not_failed(project: Path) -
         assert "dependencies are not installed" in result["finding"], result
         assert "pip install -e '.[dev]'" in result["fix"], result
     assert code == 0
+
+
+def test_smtp_in_production_passes_with_a_real_server(project: Path) -> None:
+    _serve_at("https://tasks.example.com")(project)
+    result = check(doctor(project)[1], "prod.smtp")
+    assert result["status"] == "pass" and "smtp.example.com:587 (frontend/.env)" in result["finding"], result
+
+
+def test_smtp_check_skips_a_project_without_account_emails(tmp_path: Path) -> None:
+    project = generate(tmp_path / "quiet", "account_emails=false")
+    _serve_at("https://tasks.example.com", smtp_host="localhost")(project)  # the keys, written by hand, are unused
+    result = check(doctor(project)[1], "prod.smtp")
+    assert result["status"] == "skip" and "account_emails=false" in result["finding"], result

@@ -59,7 +59,7 @@ def test_generated_project_end_to_end(tmp_path: Path, node_modules: None, auth_m
     artifacts = ARTIFACTS / f"{auth_mode}-{api_style}"
     shutil.rmtree(artifacts, ignore_errors=True)
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("BETTER_AUTH", "DATABASE_URL", "CORS_"))},
+        **{k: v for k, v in os.environ.items() if not k.startswith(("BETTER_AUTH", "DATABASE_URL", "CORS_", "SMTP_"))},
         "BACKEND_PYTHON": sys.executable,
         "E2E_ARTIFACTS_DIR": str(artifacts),
     }
@@ -75,6 +75,38 @@ def test_generated_project_end_to_end(tmp_path: Path, node_modules: None, auth_m
     if counts.get("skipped", 0) == 0:
         shots = sorted(p.name for p in artifacts.glob("*.png"))
         assert len(shots) >= 7, shots
+
+
+@pytest.mark.slow
+def test_email_verification_required_end_to_end(tmp_path: Path, node_modules: None) -> None:
+    """require_email_verification=true: sign-up gives no session, sign-in is refused until the
+    emailed link is followed, sign-up leads to "Check your inbox" (a real maildev, real Chromium).
+    Only the account-email tests run here: the variants above run them with the default answer."""
+    project = generate(tmp_path / "e2e-verified", "require_email_verification=true")
+    frontend = project / "frontend"
+    install_node_modules(frontend)
+    run(["npm", "run", "build"], cwd=frontend)
+    artifacts = ARTIFACTS / "require-email-verification"
+    shutil.rmtree(artifacts, ignore_errors=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("BETTER_AUTH", "DATABASE_URL", "CORS_", "SMTP_"))},
+        "BACKEND_PYTHON": sys.executable,
+        "E2E_ARTIFACTS_DIR": str(artifacts),
+    }
+    result = subprocess.run(
+        ["node", "--test", "--test-concurrency=1", "e2e/account-emails.test.mjs"],
+        cwd=frontend,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = result.stdout + result.stderr
+    counts = _node_test_counts(output)
+    assert result.returncode == 0 and counts.get("fail") == 0, output[-10000:]
+    assert counts.get("pass", 0) >= (5 if counts.get("skipped", 0) == 0 else 3), f"{counts}\n{output[-4000:]}"
+    if IN_CI:
+        assert counts.get("skipped", 0) == 0, f"CI must run the browser tests: {counts}\n{output[-4000:]}"
 
 
 @pytest.mark.slow

@@ -44,11 +44,18 @@ def test_each_variant_is_a_module_chosen_by_one_line(selection: str) -> None:
     assert sorted(p.name.split(".")[0] for p in (FRONTEND / folder).iterdir()) == sorted(choices)
 
 
+@pytest.mark.parametrize("account_emails", [True, False])
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_each_lock_file_matches_package_json(database: str) -> None:
-    """npm ci refuses a lock whose dependencies differ from package.json: check it without npm."""
+def test_each_lock_file_matches_package_json(database: str, account_emails: bool) -> None:
+    """npm ci refuses a lock whose dependencies differ from package.json: check it without npm.
+    Without account emails the lock holds none of their packages (scripts/frontend_lock.py)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO), keep_trailing_newline=True)
-    answers = {"project_slug": "my-tasks", "database": database, "frontend_port": 3000}
+    answers = {
+        "project_slug": "my-tasks",
+        "database": database,
+        "frontend_port": 3000,
+        "account_emails": account_emails,
+    }
     package = json.loads(env.get_template(str((FRONTEND / "package.json.jinja").relative_to(REPO))).render(answers))
     lock = json.loads(env.get_template(str((FRONTEND / "package-lock.json.jinja").relative_to(REPO))).render(answers))
     root = lock["packages"][""]
@@ -57,4 +64,36 @@ def test_each_lock_file_matches_package_json(database: str) -> None:
         assert root.get(kind, {}) == package.get(kind, {}), kind
         for name in package.get(kind, {}):
             assert f"node_modules/{name}" in lock["packages"], name
+    assert ("node_modules/maildev" in lock["packages"]) is account_emails
     assert {p.name for p in LOCKS.iterdir()} == {"sqlite.json.jinja", "postgresql.json.jinja"}
+
+
+@pytest.mark.parametrize("account_emails", [True, False])
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_each_lock_lists_only_packages_its_project_needs(database: str, account_emails: bool) -> None:
+    """Every package in the rendered lock is a dependency of the project or of another package in
+    it: a variant's lock carries nothing left over from another variant."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO), keep_trailing_newline=True)
+    answers = {
+        "project_slug": "my-tasks",
+        "database": database,
+        "frontend_port": 3000,
+        "account_emails": account_emails,
+    }
+    packages = json.loads(
+        env.get_template(str((FRONTEND / "package-lock.json.jinja").relative_to(REPO))).render(answers)
+    )["packages"]
+    kinds = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
+    by_name: dict[str, list[dict]] = {}
+    for key, entry in packages.items():
+        if key:
+            by_name.setdefault(key.rsplit("node_modules/", 1)[1], []).append(entry)
+    needed: set[str] = set()
+    todo = [name for kind in kinds for name in packages[""].get(kind, {})]
+    while todo:
+        name = todo.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        todo += [dep for entry in by_name.get(name, []) for kind in kinds for dep in entry.get(kind, {})]
+    assert sorted(set(by_name) - needed) == []

@@ -563,6 +563,9 @@ def frontend_verdicts(frontend: Path, tmp: Path) -> Verdicts:
             "BETTER_AUTH_URL": "http://base.invalid",
             "TRUSTED_ORIGINS": "",
             "DATABASE_URL": str(tmp / "better-auth.db"),
+            # Account emails (lib/mailer.ts): lib/auth.ts needs an SMTP server to load.
+            "SMTP_HOST": "localhost",
+            "SMTP_FROM": "tasks@example.test",
         },
         **{rule: [value for value, _ in examples] for rule, examples in TABLES.items()},
     }

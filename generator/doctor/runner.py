@@ -8,6 +8,7 @@ from pathlib import Path
 from generator.doctor import (
     check_account,
     check_app,
+    check_email,
     check_git,
     check_oauth,
     check_production,
@@ -42,6 +43,7 @@ CHECKS: list[Callable[[Facts], Check]] = [
     check_account.check_account_backends,
     check_oauth.check_secrets,
     check_oauth.check_committed,
+    check_email.check_smtp,
 ]
 
 

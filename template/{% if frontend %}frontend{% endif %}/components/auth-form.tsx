@@ -19,13 +19,15 @@ import {
   type AuthField,
   type FieldErrors,
 } from "@/lib/auth-rules";
-import { PROJECT_NAME } from "@/lib/project";
+import { ACCOUNT_EMAILS, PROJECT_NAME, REQUIRE_EMAIL_VERIFICATION } from "@/lib/project";
 import { inSeconds, retryAfterSeconds } from "@/lib/retry-after";
 import { DEFAULT_RETURN_PATH } from "@/lib/return-path";
 
 type Mode = "sign-in" | "sign-up";
 
 const FIELD_ORDER: AuthField[] = ["name", "email", "password"];
+/** The address waiting for its verification link, for /check-inbox (this tab only). */
+export const PENDING_EMAIL_KEY = "pending-verification-email";
 
 type Props = {
   mode: Mode;
@@ -43,6 +45,7 @@ export function AuthForm({ mode, next, notice, children }: Props) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [unverified, setUnverified] = useState(false); // sign-in refused until the address is verified
   // Rate limited: the moment the server allows another attempt, and a clock for the countdown.
   const [waitUntil, setWaitUntil] = useState<number | null>(null);
   const [now, setNow] = useState(0);
@@ -82,6 +85,7 @@ export function AuthForm({ mode, next, notice, children }: Props) {
       password: String(form.get("password") ?? ""),
     };
     setFormError(null);
+    setUnverified(false);
     setWaitUntil(null);
     const found = checkAuthFields(values, signUp);
     if (Object.keys(found).length > 0) {
@@ -119,9 +123,20 @@ export function AuthForm({ mode, next, notice, children }: Props) {
         }
         return;
       }
+      if (failure.code === "EMAIL_NOT_VERIFIED") {
+        sessionStorage.setItem(PENDING_EMAIL_KEY, values.email);
+        setUnverified(true);
+        return;
+      }
       const mapped = fieldErrorsFromServer(failure);
       show(mapped.fields);
       setFormError(mapped.form);
+      return;
+    }
+    if (signUp && REQUIRE_EMAIL_VERIFICATION) {
+      // No session until the address is verified: the link in the email signs the person in.
+      sessionStorage.setItem(PENDING_EMAIL_KEY, values.email);
+      router.replace("/check-inbox");
       return;
     }
     clearToken(); // never reuse a token minted for someone else
@@ -187,9 +202,22 @@ export function AuthForm({ mode, next, notice, children }: Props) {
           </ErrorNotice>
         )}
         {formError && <ErrorNotice>{formError}</ErrorNotice>}
+        {unverified && (
+          <ErrorNotice>
+            Confirm your email address first: open the link we sent you.{" "}
+            <Link href="/check-inbox" className={ui.link}>
+              Send it again
+            </Link>
+          </ErrorNotice>
+        )}
         <Button type="submit" busy={pending} busyLabel={signUp ? "Creating account…" : "Signing in…"} className="self-start">
           {title}
         </Button>
+        {ACCOUNT_EMAILS && !signUp && (
+          <Link href="/forgot-password" className={cx(ui.link, "self-start")}>
+            Forgot password?
+          </Link>
+        )}
       </form>
       {children}
       <p className="mt-5 text-center">

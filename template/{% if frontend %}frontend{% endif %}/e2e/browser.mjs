@@ -215,7 +215,10 @@ export async function addTask(page, title, fields = {}) {
 
 /** Tick a task's checkbox and wait for the list to show it completed. */
 export async function complete(page, title) {
+  // The page shows it at once; wait for the backend's answer too, so what follows reads the saved task.
+  const saved = page.waitForResponse((r) => r.request().method() === "PATCH" && /\/complete$/.test(new URL(r.url()).pathname));
   await page.getByRole("checkbox", { name: `Complete ${title}` }).check();
+  assert.equal((await saved).status(), 200);
   await page.waitForFunction((el) => el.dataset.completed === "true", await taskItem(page, title).elementHandle());
 }
 

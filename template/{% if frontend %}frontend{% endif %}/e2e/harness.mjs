@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { BACKEND_DIR, backendPython } from "../scripts/backend-python.mjs";
-import { DATABASE, OAUTH_PROVIDERS } from "./project.mjs";
+import { ACCOUNT_EMAILS, DATABASE, OAUTH_PROVIDERS } from "./project.mjs";
 
 export const FRONTEND_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export { BACKEND_DIR };
@@ -62,7 +62,8 @@ function run(command, args, options) {
 }
 
 /**
- * Start both servers. Returns { authURL, backendURL, secret, stop(), stopBackend(),
+ * Start both servers (and, with account emails, a real maildev they send to: `mail`, see
+ * e2e/mail-catcher.mjs). Returns { authURL, backendURL, secret, mail, stop(), stopBackend(),
  * startBackend(env), backendRunning() }: the backend can be stopped and started again on the same port (the
  * browser tests take it away, then bring it back, with extra settings such as a rate limit).
  * The Next.js app must be built (`npm run build`); it is built here if it is not.
@@ -74,6 +75,7 @@ export async function startServers() {
   const authURL = `http://127.0.0.1:${authPort}`;
   const backendURL = `http://127.0.0.1:${backendPort}`;
   const secret = randomBytes(48).toString("base64url");
+  const mailPorts = ACCOUNT_EMAILS ? { smtp: await freePort(), web: await freePort() } : null;
 
   const authDatabase =
     DATABASE === "sqlite" ? join(work, "better-auth.db") : process.env.E2E_AUTH_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -93,6 +95,16 @@ export async function startServers() {
     ACCOUNT_DELETION_RETRY_SECONDS: "1",
     ACCOUNT_DELETION_RETRY_MAX_SECONDS: "1",
     ...social.env,
+    ...(mailPorts
+      ? {
+          SMTP_HOST: "127.0.0.1",
+          SMTP_PORT: String(mailPorts.smtp),
+          SMTP_SECURE: "",
+          SMTP_USER: "",
+          SMTP_PASSWORD: "",
+          SMTP_FROM: "tasks@example.test",
+        }
+      : {}),
   };
   const backendEnv = {
     ...process.env,
@@ -132,6 +144,9 @@ export async function startServers() {
       BACKEND_DIR,
       { ...backendEnv, ...env },
     );
+  const mail = mailPorts
+    ? await (await import("./mail-catcher.mjs")).startMailCatcher(mailPorts.smtp, mailPorts.web)
+    : null;
   rmSync(join(ARTIFACTS_DIR, "backend.log"), { force: true });
   rmSync(join(ARTIFACTS_DIR, "frontend.log"), { force: true });
   let backend = launchBackend();
@@ -161,6 +176,7 @@ export async function startServers() {
     for (const child of children) if (running(child)) child.kill("SIGTERM");
     await Promise.all(children.map(exited));
     await social.stop();
+    await mail?.stop();
     rmSync(work, { recursive: true, force: true });
   };
   try {
@@ -178,7 +194,7 @@ export async function startServers() {
   const backendDatabaseURL = backendEnv.DATABASE_URL;
   return {
     authURL, backendURL, secret, stop, stopBackend, startBackend, backendRunning, sqliteFiles, backendDatabaseURL,
-    social, frontendEnv,
+    social, frontendEnv, mail,
   };
 }
 

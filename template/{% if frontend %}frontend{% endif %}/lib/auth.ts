@@ -3,6 +3,7 @@
 import { betterAuth } from "better-auth";
 import { jwt } from "better-auth/plugins";
 
+import { accountEmails } from "./account-emails";
 import { createAuthDatabase } from "./auth-database";
 import { accountDeletion } from "./account-deletion";
 import { authStorage } from "./auth-storage";
@@ -101,10 +102,12 @@ export const auth = betterAuth({
   emailAndPassword: {
     enabled: true,
     minPasswordLength: 8,
-    autoSignIn: true, // sign-up answers with a session cookie
+    autoSignIn: true, // sign-up answers with a session cookie (unless the address must be verified first)
+    ...accountEmails.emailAndPassword, // password reset by email (lib/account-emails.ts)
   },
   // Social sign-in (oauth_providers): providers and the account-linking policy, lib/social.ts.
   ...socialSignIn.options,
+  emailVerification: accountEmails.emailVerification,
   session: {
     expiresIn: sessionSeconds,
     // Sliding expiry: extend the session at most once a day (twice per lifetime for 1-day sessions).
@@ -122,6 +125,7 @@ export const auth = betterAuth({
       "/sign-in/email": { window: 60, max: 10 },
       "/sign-up/email": { window: 60, max: 5 },
       "/sign-in/social": { window: 60, max: 10 },
+      ...accountEmails.rateLimitRules, // reset requests, verification resends
     },
   },
   advanced: {

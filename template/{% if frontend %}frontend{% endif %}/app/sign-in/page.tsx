@@ -16,7 +16,12 @@ export default async function SignInPage({ searchParams }: Props) {
   // ?next= is where the person was (only a path on this site: lib/return-path.ts).
   const next = safeReturnPath(params.next);
   if (await getSession()) redirect(next);
-  const notice = params.reason === "session-ended" ? "Your session ended — sign in again." : null;
+  const notice =
+    params.reason === "session-ended"
+      ? "Your session ended — sign in again."
+      : params.reason === "password-reset"
+        ? "Your password is changed and you are signed out everywhere. Sign in with the new password."
+        : null;
   return (
     <AuthForm mode="sign-in" next={next} notice={notice}>
       <SocialButtons buttons={socialSignIn.buttons} next={next} />
