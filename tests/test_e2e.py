@@ -44,10 +44,13 @@ def _node_test_counts(output: str) -> dict[str, int]:
     [("shared_secret", "flat"), ("shared_secret", "user_path"), ("jwks", "flat")],
 )
 def test_generated_project_end_to_end(tmp_path: Path, node_modules: None, auth_mode: str, api_style: str) -> None:
-    # Social sign-in rides on the user_path variant instead of a variant of its own (CI time): there
-    # the backend also checks the token's sub against the user id in the URL. Its e2e/social.test.mjs
-    # runs a real local OpenID Connect provider; the other variants keep the no-provider project.
-    social = ['oauth_providers=["github","google","oidc"]'] if api_style == "user_path" else []
+    # Social sign-in rides on existing variants instead of variants of their own (CI time): all
+    # three providers on shared_secret-user_path (the backend also checks the token's sub against
+    # the user id in the URL), the OpenID Connect one on jwks-flat (an EdDSA token), none on
+    # shared_secret-flat (the project without social code). e2e/social.test.mjs signs in through a
+    # real local OpenID Connect provider.
+    providers = {"user_path": '["github","google","oidc"]', "flat": '["oidc"]' if auth_mode == "jwks" else ""}
+    social = [f"oauth_providers={providers[api_style]}"] if providers[api_style] else []
     project = generate(
         tmp_path / f"e2e-{auth_mode}-{api_style}", f"auth_mode={auth_mode}", f"api_style={api_style}", *social
     )
