@@ -11,9 +11,11 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -114,7 +116,8 @@ def test_email_verification_required_end_to_end(tmp_path: Path, node_modules: No
 
 @pytest.mark.slow
 def test_bootstrapped_services_trust_one_real_issuer(tmp_path: Path, node_modules: None) -> None:
-    """Two backend-only services from one manifest accept a real Better Auth server's EdDSA tokens."""
+    """Two backend-only services from one manifest accept a real Better Auth server's EdDSA tokens,
+    and deleting the account there deletes the user's rows in both (ACCOUNT_BACKENDS)."""
     issuer = generate(tmp_path / "issuer", "auth_mode=jwks")
     frontend = issuer / "frontend"
     install_node_modules(frontend)
@@ -130,6 +133,8 @@ def test_bootstrapped_services_trust_one_real_issuer(tmp_path: Path, node_module
         "TRUSTED_ORIGINS": auth_url,
         "BACKEND_URL": f"http://127.0.0.1:{ports[0]}",
         "DATABASE_URL": str(tmp_path / "auth.db"),
+        # Deleting an account reaches every service (frontend/lib/account-deletion.ts).
+        "ACCOUNT_BACKENDS": ",".join(f"http://127.0.0.1:{port}" for port in ports),
     }
     run(["npm", "run", "migrate"], cwd=frontend, env=auth_env)
 
@@ -164,7 +169,7 @@ def test_bootstrapped_services_trust_one_real_issuer(tmp_path: Path, node_module
         for name, port in zip(("billing", "reports"), ports, strict=True):
             service_log = tmp_path / f"{name}.log"
             backend = tmp_path / "services" / name / "backend"
-            run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=backend, env=clean_env())
+            run([sys.executable, "-m", "alembic", "upgrade", "heads"], cwd=backend, env=clean_env())
             processes.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
@@ -177,10 +182,11 @@ def test_bootstrapped_services_trust_one_real_issuer(tmp_path: Path, node_module
             wait_http(f"http://127.0.0.1:{port}/health", processes[-1], service_log)
             service_urls.append(f"http://127.0.0.1:{port}")
 
+        password = "pw-" + secrets.token_urlsafe(9)
         with httpx.Client(timeout=10) as http:
             signed_up = http.post(
                 f"{auth_url}/api/auth/sign-up/email",
-                json={"email": "ops@example.test", "password": "pw-" + secrets.token_urlsafe(9), "name": "Ops"},
+                json={"email": "ops@example.test", "password": password, "name": "Ops"},
                 headers={"Origin": auth_url},
             )
             assert signed_up.status_code == 200, signed_up.text
@@ -201,5 +207,26 @@ def test_bootstrapped_services_trust_one_real_issuer(tmp_path: Path, node_module
             for url in service_urls:
                 refused = http.get(f"{url}/api/me", headers={"Authorization": f"Bearer {forged}"})
                 assert refused.status_code == 401
+
+            # Delete the account: both services delete the user's rows and refuse the still-valid token.
+            created = http.post(f"{service_urls[1]}/api/tasks", json={"title": "report"}, headers=bearer)
+            assert created.status_code == 201, created.text
+            databases = [tmp_path / "services" / name / "backend" / "app.db" for name in ("billing", "reports")]
+            assert [_rows_of(db, user_id) for db in databases] == [1, 1]
+            deleted = http.post(
+                f"{auth_url}/api/auth/delete-user", json={"password": password}, headers={"Origin": auth_url}
+            )
+            assert deleted.status_code == 200, deleted.text
+            # The frontend calls every backend at once, before it answers.
+            assert [_rows_of(db, user_id) for db in databases] == [0, 0]
+            for url in service_urls:
+                gone = http.get(f"{url}/api/tasks", headers=bearer)
+                assert gone.status_code == 401 and gone.headers["www-authenticate"].startswith("Bearer"), gone.text
     finally:
         stop(processes)
+
+
+def _rows_of(database: Path, user_id: str) -> int:
+    """The user's task rows in a service's SQLite database, read from the file itself."""
+    with closing(sqlite3.connect(database)) as connection:
+        return connection.execute("SELECT count(*) FROM task WHERE user_id = ?", (user_id,)).fetchone()[0]
