@@ -114,8 +114,8 @@ def test_doctor_audits_and_passes_the_resources_routes(project: Path) -> None:
     result = run_bafa("doctor", str(project), "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert '"routes.auth"' in result.stdout
-    # health, me, 7 task routes, 6 for each resource: every one but /health needs a user.
-    assert "all 20 API routes of app.main:app require get_current_user" in result.stdout
+    # health, me (GET, DELETE), 7 task routes, 6 for each resource: every one but /health needs a user.
+    assert "all 21 API routes of app.main:app require get_current_user" in result.stdout
 
 
 @pytest.mark.slow
