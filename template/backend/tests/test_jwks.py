@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from signing import ALGORITHM, TEST_KEY, JwksServer, new_key, sign
+from sqlmodel import SQLModel
 from support import (
     ALLOWED_ORIGINS,
     AUTH_URL,
@@ -50,6 +51,8 @@ def make_settings(jwks_url: str, tmp_path: Path, **overrides: object) -> Setting
         "BETTER_AUTH_URL": AUTH_URL,
         "CORS_ORIGINS": list(ALLOWED_ORIGINS),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'jwks.db'}",
+        # Every user request reads the tombstones of deleted accounts (app/api/account_deletion.py).
+        "AUTO_CREATE_TABLES": True,
         **NO_RATE_LIMITS,
     }
     return Settings(_env_file=None, **{**values, **overrides})
@@ -258,7 +261,13 @@ def test_a_slow_jwks_fetch_holds_up_only_the_requests_that_need_it(
             still_waiting = [not task.done() for task in strangers]
             return cached, still_waiting, await asyncio.gather(*strangers)
 
-    cached, still_waiting, refused = asyncio.run(scenario())
+    # No lifespan runs here (ASGITransport): the tombstone table /api/me reads is made by hand.
+    SQLModel.metadata.create_all(app.state.sync_engine)
+    try:
+        cached, still_waiting, refused = asyncio.run(scenario())
+    finally:
+        SQLModel.metadata.drop_all(app.state.sync_engine)
+        app.state.sync_engine.dispose()
     assert cached == [200] * 10
     assert all(still_waiting), "a request with a cached key waited for the JWKS fetch"
     assert [r.json() for r in refused] == [{"detail": "unknown signing key"}] * 5
