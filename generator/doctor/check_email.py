@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from generator.doctor.facts import Facts, _from_env, frontend_auth_url
 from generator.doctor.model import Check, failed, passed, skipped
-from generator.rules import is_local
+from generator.rules import LOCAL_HOSTS, is_local
 
 CATCHER_PORT = 1025
-LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"}  # lib/mailer.ts says the same
 
 
 def is_mail_catcher(host: str, port: int) -> bool:
     name = host.strip().lower()
-    return name == "maildev" or (name in LOOPBACK_HOSTS and port == CATCHER_PORT)
+    return name == "maildev" or (name.strip("[]") in LOCAL_HOSTS and port == CATCHER_PORT)  # as lib/mailer.ts
 
 
 def _sends_account_emails(facts: Facts) -> bool:
