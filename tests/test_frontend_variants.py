@@ -44,20 +44,21 @@ def test_each_variant_is_a_module_chosen_by_one_line(selection: str) -> None:
     assert sorted(p.name.split(".")[0] for p in (FRONTEND / folder).iterdir()) == sorted(choices)
 
 
+def _rendered_json(name: str, database: str, account_emails: bool) -> dict:
+    """A frontend JSON template rendered as Copier would, for one database and account_emails."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO), keep_trailing_newline=True)
+    answers = {"project_slug": "my-tasks", "database": database, "frontend_port": 3000}
+    answers["account_emails"] = account_emails
+    return json.loads(env.get_template(str((FRONTEND / name).relative_to(REPO))).render(answers))
+
+
 @pytest.mark.parametrize("account_emails", [True, False])
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_each_lock_file_matches_package_json(database: str, account_emails: bool) -> None:
     """npm ci refuses a lock whose dependencies differ from package.json: check it without npm.
     Without account emails the lock holds none of their packages (scripts/frontend_lock.py)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO), keep_trailing_newline=True)
-    answers = {
-        "project_slug": "my-tasks",
-        "database": database,
-        "frontend_port": 3000,
-        "account_emails": account_emails,
-    }
-    package = json.loads(env.get_template(str((FRONTEND / "package.json.jinja").relative_to(REPO))).render(answers))
-    lock = json.loads(env.get_template(str((FRONTEND / "package-lock.json.jinja").relative_to(REPO))).render(answers))
+    package = _rendered_json("package.json.jinja", database, account_emails)
+    lock = _rendered_json("package-lock.json.jinja", database, account_emails)
     root = lock["packages"][""]
     assert lock["name"] == root["name"] == package["name"] == "my-tasks-frontend"
     for kind in ("dependencies", "devDependencies"):
@@ -73,16 +74,7 @@ def test_each_lock_file_matches_package_json(database: str, account_emails: bool
 def test_each_lock_lists_only_packages_its_project_needs(database: str, account_emails: bool) -> None:
     """Every package in the rendered lock is a dependency of the project or of another package in
     it: a variant's lock carries nothing left over from another variant."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO), keep_trailing_newline=True)
-    answers = {
-        "project_slug": "my-tasks",
-        "database": database,
-        "frontend_port": 3000,
-        "account_emails": account_emails,
-    }
-    packages = json.loads(
-        env.get_template(str((FRONTEND / "package-lock.json.jinja").relative_to(REPO))).render(answers)
-    )["packages"]
+    packages = _rendered_json("package-lock.json.jinja", database, account_emails)["packages"]
     kinds = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
     by_name: dict[str, list[dict]] = {}
     for key, entry in packages.items():
