@@ -40,6 +40,48 @@ def _node_test_counts(output: str) -> dict[str, int]:
     return {key: int(value) for key, value in re.findall(r"^# (pass|fail|skipped|cancelled|todo) (\d+)$", output, re.M)}
 
 
+def _node_test_failures(output: str) -> str:
+    """Each failing node:test subtest with its YAML block (the error, the stack), in order: a long
+    run's tail alone often cuts the one that failed off (TAP prints it where it ran)."""
+    block = re.compile(r"^( *)not ok \d+ - .*?(?:\n\1  ---\n.*?\n\1  \.\.\.$|$)", re.M | re.S)
+    found = [m.group(0) for m in block.finditer(output)]
+    return "\n".join(found)
+
+
+def run_node_tests(frontend: Path, args: list[str], artifacts: Path, timeout: int) -> dict[str, int]:
+    """Runs the project's own end-to-end tests (node:test) against its real servers; fails with
+    the failing subtests first, then the output's tail. Returns the TAP counts."""
+    shutil.rmtree(artifacts, ignore_errors=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("BETTER_AUTH", "DATABASE_URL", "CORS_", "SMTP_"))},
+        "BACKEND_PYTHON": sys.executable,
+        "E2E_ARTIFACTS_DIR": str(artifacts),
+    }
+    result = subprocess.run(args, cwd=frontend, env=env, capture_output=True, text=True, timeout=timeout)
+    output = result.stdout + result.stderr
+    counts = _node_test_counts(output)
+    assert result.returncode == 0 and counts.get("fail") == 0, (
+        f"failing:\n{_node_test_failures(output)[-12000:]}\n\ntail:\n{output[-4000:]}"
+    )
+    if IN_CI:
+        assert counts.get("skipped", 0) == 0, f"CI must run the browser tests: {counts}\n{output[-4000:]}"
+    return counts
+
+
+def test_a_failing_subtest_is_reported_even_when_far_from_the_tail() -> None:
+    ok = "".join(f"    ok {i} - fine {i}\n      ---\n      duration_ms: 1\n      ...\n" for i in range(400))
+    failing = (
+        "    not ok 7 - too many sign-in attempts\n      ---\n      duration_ms: 3001\n"
+        "      error: 'waitForFunction: Timeout 3000ms exceeded.'\n      stack: |-\n        at x.mjs:1\n      ...\n"
+    )
+    output = f"# Subtest: suite\n{ok}{failing}{ok}not ok 1 - suite\n  ---\n  duration_ms: 9\n  ...\n# fail 1\n"
+    report = _node_test_failures(output)
+    assert "waitForFunction: Timeout 3000ms exceeded." in report and "at x.mjs:1" in report
+    assert report.index("not ok 7") < report.index("not ok 1 - suite")
+    assert "fine" not in report
+    assert "waitForFunction" not in output[-10000:]  # what the old tail-only message showed
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("auth_mode", "api_style"),
@@ -62,21 +104,8 @@ def test_generated_project_end_to_end(tmp_path: Path, node_modules: None, auth_m
     run(["npm", "run", "build"], cwd=frontend)
 
     artifacts = ARTIFACTS / f"{auth_mode}-{api_style}"
-    shutil.rmtree(artifacts, ignore_errors=True)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("BETTER_AUTH", "DATABASE_URL", "CORS_", "SMTP_"))},
-        "BACKEND_PYTHON": sys.executable,
-        "E2E_ARTIFACTS_DIR": str(artifacts),
-    }
-    result = subprocess.run(
-        ["npm", "run", "test:e2e"], cwd=frontend, env=env, capture_output=True, text=True, timeout=900
-    )
-    output = result.stdout + result.stderr
-    counts = _node_test_counts(output)
-    assert result.returncode == 0 and counts.get("fail") == 0, output[-10000:]
-    assert counts.get("pass", 0) >= 14, f"too few end-to-end tests ran: {counts}\n{output[-4000:]}"
-    if IN_CI:
-        assert counts.get("skipped", 0) == 0, f"CI must run the browser test: {counts}\n{output[-4000:]}"
+    counts = run_node_tests(frontend, ["npm", "run", "test:e2e"], artifacts, timeout=900)
+    assert counts.get("pass", 0) >= 14, f"too few end-to-end tests ran: {counts}"
     if counts.get("skipped", 0) == 0:
         shots = sorted(p.name for p in artifacts.glob("*.png"))
         assert len(shots) >= 7, shots
@@ -91,27 +120,13 @@ def test_email_verification_required_end_to_end(tmp_path: Path, node_modules: No
     frontend = project / "frontend"
     install_node_modules(frontend)
     run(["npm", "run", "build"], cwd=frontend)
-    artifacts = ARTIFACTS / "require-email-verification"
-    shutil.rmtree(artifacts, ignore_errors=True)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("BETTER_AUTH", "DATABASE_URL", "CORS_", "SMTP_"))},
-        "BACKEND_PYTHON": sys.executable,
-        "E2E_ARTIFACTS_DIR": str(artifacts),
-    }
-    result = subprocess.run(
+    counts = run_node_tests(
+        frontend,
         ["node", "--test", "--test-concurrency=1", "e2e/account-emails.test.mjs"],
-        cwd=frontend,
-        env=env,
-        capture_output=True,
-        text=True,
+        ARTIFACTS / "require-email-verification",
         timeout=600,
     )
-    output = result.stdout + result.stderr
-    counts = _node_test_counts(output)
-    assert result.returncode == 0 and counts.get("fail") == 0, output[-10000:]
-    assert counts.get("pass", 0) >= (5 if counts.get("skipped", 0) == 0 else 3), f"{counts}\n{output[-4000:]}"
-    if IN_CI:
-        assert counts.get("skipped", 0) == 0, f"CI must run the browser tests: {counts}\n{output[-4000:]}"
+    assert counts.get("pass", 0) >= (5 if counts.get("skipped", 0) == 0 else 3), counts
 
 
 @pytest.mark.slow
