@@ -82,11 +82,46 @@ def test_a_failing_subtest_is_reported_even_when_far_from_the_tail() -> None:
     assert "waitForFunction" not in output[-10000:]  # what the old tail-only message showed
 
 
+E2E_VARIANTS = [("shared_secret", "flat"), ("shared_secret", "user_path"), ("jwks", "flat")]
+# What the UI says when something goes wrong and the account emails are the same code in every
+# variant (the guard below proves it): they run on one variant, the one without social code, so
+# the three variants take about as long each (CI time). Everything a variant changes — how the
+# token is signed, the tasks URL, the social providers — runs on every variant.
+ONE_VARIANT = {"e2e/browser-messages.test.mjs", "e2e/account-emails.test.mjs"}
+ONE_VARIANT_RUNS_ON = ("shared_secret", "flat")
+# The only frontend files that differ between the variants above (social code aside): what the
+# all-variant tests (api, browser, account, social) exercise.
+VARIANT_FILES = {
+    *(".env", "e2e/project.mjs", "lib/tasks-url.ts", "lib/jwt-signing.ts"),
+    *("lib/auth-modes/jwks.ts", "lib/auth-modes/shared_secret.ts"),
+}
+
+
+def test_the_one_variant_e2e_files_test_code_every_variant_shares(tmp_path: Path) -> None:
+    """If a frontend file starts to differ between auth modes or API styles, the one-variant
+    end-to-end files no longer test it everywhere: run them on every variant, or keep the
+    difference in the variant modules that the other e2e files test on each."""
+    trees = {}
+    for auth_mode, api_style in E2E_VARIANTS:
+        dest = tmp_path / f"{auth_mode}-{api_style}"
+        made = run_bafa("new", str(dest), "--defaults", "--no-git", "--data", f"auth_mode={auth_mode}",
+                        "--data", f"api_style={api_style}")  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        frontend = dest / "frontend"
+        trees[(auth_mode, api_style)] = {
+            str(f.relative_to(frontend)): f.read_bytes() for f in frontend.rglob("*") if f.is_file()
+        }
+    base = trees[ONE_VARIANT_RUNS_ON]
+    for variant, tree in trees.items():
+        differing = {name for name in base.keys() | tree.keys() if base.get(name) != tree.get(name)}
+        outside = sorted(n for n in differing if n not in VARIANT_FILES)
+        assert not outside, f"{variant} differs from {ONE_VARIANT_RUNS_ON} in {outside}"
+    tests = {f"e2e/{p.name}" for p in (tmp_path / "shared_secret-flat/frontend/e2e").glob("*.test.mjs")}
+    assert tests >= ONE_VARIANT
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("auth_mode", "api_style"),
-    [("shared_secret", "flat"), ("shared_secret", "user_path"), ("jwks", "flat")],
-)
+@pytest.mark.parametrize(("auth_mode", "api_style"), E2E_VARIANTS)
 def test_generated_project_end_to_end(tmp_path: Path, node_modules: None, auth_mode: str, api_style: str) -> None:
     # Social sign-in rides on existing variants instead of variants of their own (CI time): all
     # three providers on shared_secret-user_path (the backend also checks the token's sub against
@@ -104,7 +139,12 @@ def test_generated_project_end_to_end(tmp_path: Path, node_modules: None, auth_m
     run(["npm", "run", "build"], cwd=frontend)
 
     artifacts = ARTIFACTS / f"{auth_mode}-{api_style}"
-    counts = run_node_tests(frontend, ["npm", "run", "test:e2e"], artifacts, timeout=900)
+    everything = (auth_mode, api_style) == ONE_VARIANT_RUNS_ON
+    files = sorted(f"e2e/{p.name}" for p in (frontend / "e2e").glob("*.test.mjs"))
+    files = files if everything else [f for f in files if f not in ONE_VARIANT]
+    command = ["node", "--test", "--test-concurrency=1", *files]
+    assert "node --test --test-concurrency=1 e2e/" in (frontend / "package.json").read_text()  # what npm runs
+    counts = run_node_tests(frontend, command, artifacts, timeout=900)
     assert counts.get("pass", 0) >= 14, f"too few end-to-end tests ran: {counts}"
     if counts.get("skipped", 0) == 0:
         shots = sorted(p.name for p in artifacts.glob("*.png"))
