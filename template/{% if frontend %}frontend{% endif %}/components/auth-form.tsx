@@ -5,8 +5,9 @@
 // first and mapped from Better Auth's answer; "too many attempts" says how long to wait.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useId, useState, type ChangeEvent, type ComponentProps, type FormEvent, type ReactNode } from "react";
+import { useId, useState, type ChangeEvent, type ComponentProps, type FormEvent, type ReactNode } from "react";
 
+import { RateLimited, callAuth, useRetryWait } from "@/components/rate-limit";
 import { Button, ErrorNotice, FieldMessage, Notice, cx, ui } from "@/components/ui";
 import { clearToken } from "@/lib/api";
 import { authClient } from "@/lib/auth-client";
@@ -20,7 +21,6 @@ import {
   type FieldErrors,
 } from "@/lib/auth-rules";
 import { ACCOUNT_EMAILS, PROJECT_NAME, REQUIRE_EMAIL_VERIFICATION } from "@/lib/project";
-import { inSeconds, retryAfterSeconds } from "@/lib/retry-after";
 import { DEFAULT_RETURN_PATH } from "@/lib/return-path";
 
 type Mode = "sign-in" | "sign-up";
@@ -46,21 +46,9 @@ export function AuthForm({ mode, next, notice, children }: Props) {
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const [unverified, setUnverified] = useState(false); // sign-in refused until the address is verified
-  // Rate limited: the moment the server allows another attempt, and a clock for the countdown.
-  const [waitUntil, setWaitUntil] = useState<number | null>(null);
-  const [now, setNow] = useState(0);
+  const wait = useRetryWait(); // after too many attempts
   const signUp = mode === "sign-up";
   const title = signUp ? "Create account" : "Sign in";
-
-  useEffect(() => {
-    if (waitUntil === null) return;
-    const timer = setInterval(() => {
-      const time = Date.now();
-      setNow(time);
-      if (time >= waitUntil) setWaitUntil(null);
-    }, 250);
-    return () => clearInterval(timer);
-  }, [waitUntil]);
 
   const fieldId = (field: AuthField) => `${id}-${field}`;
 
@@ -86,7 +74,7 @@ export function AuthForm({ mode, next, notice, children }: Props) {
     };
     setFormError(null);
     setUnverified(false);
-    setWaitUntil(null);
+    wait.clear();
     const found = checkAuthFields(values, signUp);
     if (Object.keys(found).length > 0) {
       show(found);
@@ -94,20 +82,12 @@ export function AuthForm({ mode, next, notice, children }: Props) {
     }
     setErrors({});
     setPending(true);
-    // Better Auth's rate limiter says how long to wait in a header; the error object does not.
-    const seen: { retryAfter: number | null } = { retryAfter: null };
-    const fetchOptions = {
-      onError: (context: { response: Response }) => {
-        seen.retryAfter = retryAfterSeconds(context.response.headers);
-      },
-    };
-    let failure: { status: number; code?: string; message?: string } | null;
-    try {
-      const { error } = signUp
-        ? await authClient.signUp.email(values, fetchOptions)
-        : await authClient.signIn.email({ email: values.email, password: values.password }, fetchOptions);
-      failure = error;
-    } catch {
+    const { error: failure, retryAfter, unreachable } = await callAuth((options) =>
+      signUp
+        ? authClient.signUp.email(values, options)
+        : authClient.signIn.email({ email: values.email, password: values.password }, options),
+    );
+    if (unreachable) {
       setPending(false);
       setFormError("Cannot reach the sign-in server. Check your connection and try again.");
       return;
@@ -115,12 +95,7 @@ export function AuthForm({ mode, next, notice, children }: Props) {
     if (failure) {
       setPending(false);
       if (failure.status === 429) {
-        if (seen.retryAfter !== null) {
-          setNow(Date.now());
-          setWaitUntil(Date.now() + seen.retryAfter * 1000);
-        } else {
-          setFormError(`Too many attempts. Try again ${inSeconds(null)}.`);
-        }
+        wait.start(retryAfter);
         return;
       }
       if (failure.code === "EMAIL_NOT_VERIFIED") {
@@ -143,7 +118,6 @@ export function AuthForm({ mode, next, notice, children }: Props) {
     router.replace(next);
   }
 
-  const waitSeconds = waitUntil === null ? null : Math.max(1, Math.ceil((waitUntil - now) / 1000));
   const other = signUp ? "/sign-in" : "/sign-up";
   const otherHref = next === DEFAULT_RETURN_PATH ? other : `${other}?next=${encodeURIComponent(next)}`;
 
@@ -196,11 +170,7 @@ export function AuthForm({ mode, next, notice, children }: Props) {
           },
           signUp ? `At least ${PASSWORD_MIN_LENGTH} characters.` : undefined,
         )}
-        {waitSeconds !== null && (
-          <ErrorNotice>
-            <span data-testid="rate-limited">Too many attempts. Try again {inSeconds(waitSeconds)}.</span>
-          </ErrorNotice>
-        )}
+        <RateLimited wait={wait} />
         {formError && <ErrorNotice>{formError}</ErrorNotice>}
         {unverified && (
           <ErrorNotice>

@@ -3,60 +3,19 @@
 // THE ACCOUNT-EMAIL FORMS: send the verification link again (/check-inbox), ask for a password
 // reset link (/forgot-password), choose a new password (/reset-password). Same look and
 // behaviour as components/auth-form.tsx: one sentence under a field, "too many attempts" with a
-// countdown (Better Auth's X-Retry-After), outcomes announced in an aria-live region.
+// countdown (components/rate-limit.tsx), outcomes announced in an aria-live region.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 
 import { PENDING_EMAIL_KEY } from "@/components/auth-form";
+import { RateLimited, callAuth, useRetryWait, type AuthFailure, type AuthFetchOptions } from "@/components/rate-limit";
 import { Button, ErrorNotice, FieldMessage, cx, ui } from "@/components/ui";
 import { authClient } from "@/lib/auth-client";
 import { MESSAGES, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/auth-rules";
 import { PROJECT_NAME } from "@/lib/project";
-import { inSeconds, retryAfterSeconds } from "@/lib/retry-after";
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-type Failure = { status: number; code?: string; message?: string } | null;
-
-/** Call Better Auth; returns its refusal (or "unreachable") and how long a rate limit asks to wait. */
-async function call(send: (options: { onError: (context: { response: Response }) => void }) => Promise<{ error: Failure }>) {
-  const seen: { retryAfter: number | null } = { retryAfter: null };
-  try {
-    const { error } = await send({
-      onError: (context) => {
-        seen.retryAfter = retryAfterSeconds(context.response.headers);
-      },
-    });
-    return { error, retryAfter: seen.retryAfter, unreachable: false };
-  } catch {
-    return { error: null, retryAfter: null, unreachable: true };
-  }
-}
-
-/** "Too many attempts" with a countdown to the moment the server allows another one. */
-function useWait() {
-  const [until, setUntil] = useState<number | null>(null);
-  const [now, setNow] = useState(0);
-  useEffect(() => {
-    if (until === null) return;
-    const timer = setInterval(() => {
-      const time = Date.now();
-      setNow(time);
-      if (time >= until) setUntil(null);
-    }, 250);
-    return () => clearInterval(timer);
-  }, [until]);
-  const seconds = until === null ? null : Math.max(1, Math.ceil((until - now) / 1000));
-  return {
-    seconds,
-    start(retryAfter: number) {
-      setNow(Date.now());
-      setUntil(Date.now() + retryAfter * 1000);
-    },
-    clear: () => setUntil(null),
-  };
-}
 
 function Page({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -88,7 +47,7 @@ function EmailRequestForm({
   label: string;
   busyLabel: string;
   initialEmail?: string;
-  send: (email: string, options: { onError: (context: { response: Response }) => void }) => Promise<{ error: Failure }>;
+  send: (email: string, options: AuthFetchOptions) => Promise<{ error: AuthFailure }>;
   sent: (email: string) => ReactNode;
 }) {
   const id = useId();
@@ -97,7 +56,7 @@ function EmailRequestForm({
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  const wait = useWait();
+  const wait = useRetryWait();
   useEffect(() => setEmail((current) => current || initialEmail), [initialEmail]);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -113,13 +72,12 @@ function EmailRequestForm({
     }
     setFieldError(null);
     setPending(true);
-    const result = await call((options) => send(value, options));
+    const result = await callAuth((options) => send(value, options));
     setPending(false);
     if (result.unreachable) {
       setFormError("Cannot reach the server. Check your connection and try again.");
     } else if (result.error?.status === 429) {
-      if (result.retryAfter !== null) wait.start(result.retryAfter);
-      else setFormError(`Too many attempts. Try again ${inSeconds(null)}.`);
+      wait.start(result.retryAfter);
     } else if (result.error?.code === "INVALID_EMAIL" || result.error?.code === "VALIDATION_ERROR") {
       setFieldError(MESSAGES.emailInvalid);
     } else if (result.error) {
@@ -152,11 +110,7 @@ function EmailRequestForm({
         />
         {fieldError && <FieldMessage id={`${id}-email-error`}>{fieldError}</FieldMessage>}
       </div>
-      {wait.seconds !== null && (
-        <ErrorNotice>
-          <span data-testid="rate-limited">Too many attempts. Try again {inSeconds(wait.seconds)}.</span>
-        </ErrorNotice>
-      )}
+      <RateLimited wait={wait} />
       {formError && <ErrorNotice>{formError}</ErrorNotice>}
       <div aria-live="polite">{done && <Done>{sent(done)}</Done>}</div>
       <Button type="submit" busy={pending} busyLabel={busyLabel} className="self-start">
@@ -223,7 +177,7 @@ export function ResetPassword({ token }: { token: string | null }) {
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [formError, setFormError] = useState<ReactNode>(null);
   const [pending, setPending] = useState(false);
-  const wait = useWait();
+  const wait = useRetryWait();
   // The token stays in this page's memory only: not in the history, nor in a Referer.
   useEffect(() => window.history.replaceState(null, "", "/reset-password"), []);
 
@@ -254,7 +208,7 @@ export function ResetPassword({ token }: { token: string | null }) {
     if (password.length > PASSWORD_MAX_LENGTH) return show(MESSAGES.passwordTooLong);
     setFieldError(null);
     setPending(true);
-    const result = await call((options) => authClient.resetPassword({ newPassword: password, token: token! }, options));
+    const result = await callAuth((options) => authClient.resetPassword({ newPassword: password, token: token! }, options));
     if (!result.unreachable && !result.error) {
       router.replace("/sign-in?reason=password-reset");
       return;
@@ -262,8 +216,7 @@ export function ResetPassword({ token }: { token: string | null }) {
     setPending(false);
     if (result.unreachable) setFormError("Cannot reach the server. Check your connection and try again.");
     else if (result.error?.status === 429) {
-      if (result.retryAfter !== null) wait.start(result.retryAfter);
-      else setFormError(`Too many attempts. Try again ${inSeconds(null)}.`);
+      wait.start(result.retryAfter);
     } else if (result.error?.code === "PASSWORD_TOO_SHORT") show(MESSAGES.passwordTooShort);
     else if (result.error?.code === "PASSWORD_TOO_LONG") show(MESSAGES.passwordTooLong);
     else if (result.error?.code === "INVALID_TOKEN") setFormError(expired);
@@ -301,11 +254,7 @@ export function ResetPassword({ token }: { token: string | null }) {
           </p>
           {fieldError && <FieldMessage id={`${id}-password-error`}>{fieldError}</FieldMessage>}
         </div>
-        {wait.seconds !== null && (
-          <ErrorNotice>
-            <span data-testid="rate-limited">Too many attempts. Try again {inSeconds(wait.seconds)}.</span>
-          </ErrorNotice>
-        )}
+        <RateLimited wait={wait} />
         {formError && <ErrorNotice>{formError}</ErrorNotice>}
         <Button type="submit" busy={pending} busyLabel="Saving…" className="self-start">
           Set new password
