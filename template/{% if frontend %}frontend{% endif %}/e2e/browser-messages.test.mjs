@@ -9,7 +9,7 @@
 // the sign-in attempts last on purpose.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
 import { decodeJwt } from "jose";
 
@@ -17,8 +17,8 @@ import {
   addTask,
   complete,
   fillNewTask,
-  launchBrowser,
   localDay,
+  serversAndBrowser,
   shot,
   signIn as signInAs,
   signOut,
@@ -27,22 +27,10 @@ import {
   taskTitles,
   watchCsp,
 } from "./browser.mjs";
-import { newUser, startServers } from "./harness.mjs";
+import { newUser } from "./harness.mjs";
 import { tasksPath } from "./project.mjs";
 
-let servers;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  servers = await startServers();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await servers?.stop();
-});
+const suite = serversAndBrowser();
 
 /** Signs up through the form in the first test; the other tests sign in as frank. The
  * password has exactly the 8 characters lib/auth-rules.ts asks for: Better Auth must take it. */
@@ -51,7 +39,7 @@ const frank = { ...newUser("frank"), password: `pw-${randomBytes(4).toString("he
 let frankPage;
 const violations = [];
 
-const signIn = (page, options) => signInAs(page, servers.authURL, frank, options);
+const signIn = (page, options) => signInAs(page, suite.servers.authURL, frank, options);
 
 /**
  * Each field's message, found the way assistive technology finds it (the input's
@@ -84,14 +72,14 @@ async function fieldMessages(scope, labels) {
 
 /** A JWT for the person signed in in `context` (to ask the backend directly). */
 async function backendToken(context) {
-  const response = await context.request.get(`${servers.authURL}/api/auth/token`);
+  const response = await context.request.get(`${suite.servers.authURL}/api/auth/token`);
   assert.equal(response.status(), 200);
   return (await response.json()).token;
 }
 
 /** The task as the backend has it: { status, body }. */
 async function backendTask(token, id) {
-  const response = await fetch(`${servers.backendURL}${tasksPath(decodeJwt(token).sub, id)}`, {
+  const response = await fetch(`${suite.servers.backendURL}${tasksPath(decodeJwt(token).sub, id)}`, {
     headers: { Authorization: `Bearer ${token}` },
   });
   return { status: response.status, body: response.status === 200 ? await response.json() : null };
@@ -109,9 +97,9 @@ async function untilBackend(token, id, status, seconds = 5) {
 
 /** Sign the session of `context` out from another window: its cookie then opens nothing. */
 async function revokeSession(context) {
-  const elsewhere = await browser.newContext({ storageState: await context.storageState() });
-  const response = await elsewhere.request.post(`${servers.authURL}/api/auth/sign-out`, {
-    headers: { Origin: servers.authURL },
+  const elsewhere = await suite.browser.newContext({ storageState: await context.storageState() });
+  const response = await elsewhere.request.post(`${suite.servers.authURL}/api/auth/sign-out`, {
+    headers: { Origin: suite.servers.authURL },
     data: {},
   });
   assert.equal(response.status(), 200, await response.text());
@@ -119,7 +107,7 @@ async function revokeSession(context) {
 }
 
 test("sign-up and sign-in: one sentence per field, next to that field", { skip }, async () => {
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const page = await context.newPage();
   violations.push(watchCsp(page));
   const sent = [];
@@ -130,7 +118,7 @@ test("sign-up and sign-in: one sentence per field, next to that field", { skip }
 
   // Nothing filled in: three messages (Better Auth itself would take an empty name), focus on
   // the first field, and nothing sent.
-  await page.goto(`${servers.authURL}/sign-up`);
+  await page.goto(`${suite.servers.authURL}/sign-up`);
   const form = page.getByRole("form", { name: "Create account" });
   await form.getByRole("button", { name: "Create account" }).click();
   assert.deepEqual(await fieldMessages(form, FIELDS), {
@@ -175,8 +163,8 @@ test("sign-up and sign-in: one sentence per field, next to that field", { skip }
   await form.getByRole("button", { name: "Create account" }).click();
   await page.waitForURL(/\/tasks$/);
   // ... and 7 is too few for it as well, so the form's rule and the server's are the same.
-  const tooShort = await context.request.post(`${servers.authURL}/api/auth/sign-up/email`, {
-    headers: { Origin: servers.authURL },
+  const tooShort = await context.request.post(`${suite.servers.authURL}/api/auth/sign-up/email`, {
+    headers: { Origin: suite.servers.authURL },
     data: { name: "Short", email: `short-${frank.email}`, password: "x".repeat(7) },
   });
   assert.equal(tooShort.status(), 400);
@@ -184,7 +172,7 @@ test("sign-up and sign-in: one sentence per field, next to that field", { skip }
   await signOut(page);
 
   // The same address again: Better Auth's "already exists", next to Email.
-  await page.goto(`${servers.authURL}/sign-up`);
+  await page.goto(`${suite.servers.authURL}/sign-up`);
   await form.getByLabel("Name").fill(frank.name);
   await form.getByLabel("Email").fill(frank.email);
   await form.getByLabel("Password").fill(frank.password);
@@ -200,7 +188,7 @@ test("sign-up and sign-in: one sentence per field, next to that field", { skip }
 
   // Sign in: the same per field; a wrong password is one sentence for the form (which of the
   // two is wrong is not said).
-  await page.goto(`${servers.authURL}/sign-in`);
+  await page.goto(`${suite.servers.authURL}/sign-in`);
   const signInForm = page.getByRole("form", { name: "Sign in" });
   await signInForm.getByRole("button", { name: "Sign in" }).click();
   assert.deepEqual(await fieldMessages(signInForm, ["Email", "Password"]), {
@@ -219,7 +207,7 @@ test("sign-up and sign-in: one sentence per field, next to that field", { skip }
 });
 
 test("when the session ends: the sign-in page says so, then returns to the same view", { skip }, async () => {
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const page = await context.newPage();
   violations.push(watchCsp(page));
   await signIn(page);
@@ -234,21 +222,21 @@ test("when the session ends: the sign-in page says so, then returns to the same 
   await taskItem(page, "Buy oat milk").waitFor();
   await page.getByTestId("task").filter({ hasText: "Buy bread" }).waitFor({ state: "detached" });
   const view = page.url();
-  const path = view.slice(servers.authURL.length);
+  const path = view.slice(suite.servers.authURL.length);
 
   // The session is signed out from another window, and the token the page holds has expired
   // (the backend answers 401): the page cannot get a new one.
   await revokeSession(context);
-  await page.route(`${servers.backendURL}/**`, (route) =>
+  await page.route(`${suite.servers.backendURL}/**`, (route) =>
     route.fulfill({
       status: 401,
-      headers: { "WWW-Authenticate": "Bearer", "Access-Control-Allow-Origin": servers.authURL },
+      headers: { "WWW-Authenticate": "Bearer", "Access-Control-Allow-Origin": suite.servers.authURL },
       body: '{"detail":"token expired"}',
     }),
   );
   await page.getByRole("checkbox", { name: "Complete Buy oat milk" }).click();
   await page.waitForURL(/\/sign-in\?/);
-  await page.unroute(`${servers.backendURL}/**`);
+  await page.unroute(`${suite.servers.backendURL}/**`);
   let url = new URL(page.url());
   assert.equal(url.searchParams.get("reason"), "session-ended");
   assert.equal(url.searchParams.get("next"), path);
@@ -277,7 +265,7 @@ test("when the session ends: the sign-in page says so, then returns to the same 
   await signIn(page, { open: false, to: (u) => u.href === view });
 
   // No cookie at all is not an ended session: a plain sign-in page, still coming back here.
-  const stranger = await browser.newContext();
+  const stranger = await suite.browser.newContext();
   const strangerPage = await stranger.newPage();
   await strangerPage.goto(view);
   await strangerPage.waitForURL(/\/sign-in\?/);
@@ -293,11 +281,11 @@ test("?next= only ever leads to a page of this site (no open redirect)", { skip 
   const page = frankPage;
   const elsewhere = [];
   page.on("request", (request) => {
-    if (new URL(request.url()).origin !== servers.authURL && !request.url().startsWith(servers.backendURL)) {
+    if (new URL(request.url()).origin !== suite.servers.authURL && !request.url().startsWith(suite.servers.backendURL)) {
       elsewhere.push(request.url());
     }
   });
-  const home = `${servers.authURL}/tasks`;
+  const home = `${suite.servers.authURL}/tasks`;
   const attempts = [
     "//evil.example/",
     "https://evil.example/",
@@ -313,15 +301,15 @@ test("?next= only ever leads to a page of this site (no open redirect)", { skip 
   ];
   // Signed in, the sign-in page forwards at once (the server's check).
   for (const next of attempts) {
-    await page.goto(`${servers.authURL}/sign-in?next=${encodeURIComponent(next)}`);
+    await page.goto(`${suite.servers.authURL}/sign-in?next=${encodeURIComponent(next)}`);
     assert.equal(page.url(), home, `next=${JSON.stringify(next)}`);
   }
-  await page.goto(`${servers.authURL}/sign-in?next=${encodeURIComponent("/tasks?status=completed")}`);
-  assert.equal(page.url(), `${servers.authURL}/tasks?status=completed`, "a path of this site is honoured");
+  await page.goto(`${suite.servers.authURL}/sign-in?next=${encodeURIComponent("/tasks?status=completed")}`);
+  assert.equal(page.url(), `${suite.servers.authURL}/tasks?status=completed`, "a path of this site is honoured");
 
   // Signing in with the form (the browser's redirect) goes nowhere else either.
   await signOut(page);
-  await page.goto(`${servers.authURL}/sign-in?next=${encodeURIComponent("//evil.example/")}`);
+  await page.goto(`${suite.servers.authURL}/sign-in?next=${encodeURIComponent("//evil.example/")}`);
   await signIn(page, { open: false, to: (u) => u.href === home });
   assert.deepEqual(elsewhere, [], "the browser went to another site");
 });
@@ -332,18 +320,18 @@ test("backend down: the message, a Retry that works once it is back, and nothing
   } finally {
     // Whatever happened, the tests after this one get a backend and no held requests.
     await frankPage.unrouteAll({ behavior: "ignoreErrors" });
-    if (!servers.backendRunning()) await servers.startBackend();
+    if (!suite.servers.backendRunning()) await suite.servers.startBackend();
   }
 });
 
 async function backendDown(page) {
-  await page.goto(`${servers.authURL}/tasks`);
+  await page.goto(`${suite.servers.authURL}/tasks`);
   await addTask(page, "Fix the gate");
 
   // A busy button says so (spinner, "Adding…", aria-busy) while the request is on its way.
   let release;
   const held = new Promise((resolve) => (release = resolve));
-  await page.route(`${servers.backendURL}/**`, async (route) => {
+  await page.route(`${suite.servers.backendURL}/**`, async (route) => {
     if (route.request().method() === "POST") await held;
     await route.continue();
   });
@@ -358,9 +346,9 @@ async function backendDown(page) {
   release();
   await taskItem(page, "Paint the fence").waitFor();
   assert.equal(await form.getByRole("button", { name: "Add task" }).getAttribute("aria-busy"), null);
-  await page.unroute(`${servers.backendURL}/**`);
+  await page.unroute(`${suite.servers.backendURL}/**`);
 
-  await servers.stopBackend();
+  await suite.servers.stopBackend();
   // Adding: the form says why and keeps everything typed.
   await fillNewTask(page, "Call the plumber", { description: "Leak under the sink", priority: "high" });
   await form.getByRole("button", { name: "Add task" }).click();
@@ -382,7 +370,7 @@ async function backendDown(page) {
   await shot(page, "backend-down", { dark: true });
 
   // Retry while it is still down: it tries (and fails) again; the same message, nothing lost.
-  const tried = page.waitForEvent("requestfailed", (r) => r.url().startsWith(servers.backendURL));
+  const tried = page.waitForEvent("requestfailed", (r) => r.url().startsWith(suite.servers.backendURL));
   await addAlert.getByRole("button", { name: "Retry" }).click();
   await tried;
   await form.getByRole("button", { name: "Add task" }).waitFor();
@@ -391,7 +379,7 @@ async function backendDown(page) {
   assert.equal(await edit.getByLabel("Title", { exact: true }).inputValue(), "Fix the garden gate");
 
   // Back: each Retry sends what was typed.
-  await servers.startBackend();
+  await suite.servers.startBackend();
   await editAlert.getByRole("button", { name: "Retry" }).click();
   await edit.waitFor({ state: "detached" });
   await taskItem(page, "Fix the garden gate").waitFor();
@@ -404,12 +392,12 @@ async function backendDown(page) {
   assert.equal(await form.getByLabel("Title", { exact: true }).inputValue(), "", "the form is cleared once added");
 
   // Opening the page while it is down: the list's message and Retry.
-  await servers.stopBackend();
+  await suite.servers.stopBackend();
   await page.reload();
   const loadAlert = page.getByTestId("error");
   await loadAlert.waitFor();
   assert.equal(await loadAlert.locator("p").innerText(), "Cannot reach the task server.");
-  await servers.startBackend();
+  await suite.servers.startBackend();
   await loadAlert.getByRole("button", { name: "Retry" }).click();
   await plumber.waitFor();
   await loadAlert.waitFor({ state: "detached" });
@@ -472,7 +460,7 @@ test("delete: Undo brings back the very same task; without Undo it is deleted af
   await addTask(page, "Recycle the boxes");
   const leaving = Number(await taskItem(page, "Recycle the boxes").getAttribute("data-task-id"));
   await taskItem(page, "Recycle the boxes").getByRole("button", { name: "Delete" }).click();
-  await page.goto(`${servers.authURL}/tasks`);
+  await page.goto(`${suite.servers.authURL}/tasks`);
   await untilBackend(token, leaving, 404, 10); // the page (and its 5 s timer) is gone
   // ... and so does signing out.
   await addTask(page, "Return the drill");
@@ -484,17 +472,17 @@ test("delete: Undo brings back the very same task; without Undo it is deleted af
 });
 
 test("too many requests to the backend: the message says when to try again", { skip }, async () => {
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const page = await context.newPage();
   violations.push(watchCsp(page));
   await signIn(page);
   await page.getByTestId("task-list").and(page.locator('[data-state="ready"]')).waitFor();
-  await servers.startBackend({ RATE_LIMIT_PER_USER: "2/minute" });
+  await suite.servers.startBackend({ RATE_LIMIT_PER_USER: "2/minute" });
   try {
     await addTask(page, "First of many"); // the POST and the list after it: 2
     await page.getByTestId("task-list").and(page.locator('[data-state="ready"]')).waitFor();
     const form = await fillNewTask(page, "One too many");
-    const refused = page.waitForResponse((r) => r.request().method() === "POST" && r.url().startsWith(servers.backendURL));
+    const refused = page.waitForResponse((r) => r.request().method() === "POST" && r.url().startsWith(suite.servers.backendURL));
     await form.getByRole("button", { name: "Add task" }).click();
     const answer = await refused;
     assert.equal(answer.status(), 429);
@@ -511,27 +499,27 @@ test("too many requests to the backend: the message says when to try again", { s
     assert.equal(await form.getByLabel("Title", { exact: true }).inputValue(), "One too many");
     await shot(page, "backend-rate-limited");
   } finally {
-    await servers.startBackend();
+    await suite.servers.startBackend();
   }
   await context.close();
 });
 
 test("too many sign-in attempts: the form says how many seconds to wait (Better Auth's X-Retry-After)", { skip }, async () => {
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const page = await context.newPage();
   violations.push(watchCsp(page));
   // Use up this address's sign-in attempts (10 a minute, lib/auth.ts).
   let status = 0;
   for (let i = 0; i < 12 && status !== 429; i += 1) {
-    const response = await context.request.post(`${servers.authURL}/api/auth/sign-in/email`, {
-      headers: { Origin: servers.authURL },
+    const response = await context.request.post(`${suite.servers.authURL}/api/auth/sign-in/email`, {
+      headers: { Origin: suite.servers.authURL },
       data: { email: frank.email, password: "not-the-password" },
     });
     status = response.status();
   }
   assert.equal(status, 429, "the sign-in limit was not reached");
 
-  await page.goto(`${servers.authURL}/sign-in`);
+  await page.goto(`${suite.servers.authURL}/sign-in`);
   await page.getByLabel("Email").fill(frank.email);
   await page.getByLabel("Password").fill(frank.password);
   const refused = page.waitForResponse((r) => r.url().endsWith("/api/auth/sign-in/email"));

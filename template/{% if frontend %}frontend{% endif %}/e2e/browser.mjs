@@ -7,8 +7,9 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { after, before } from "node:test";
 
-import { ARTIFACTS_DIR } from "./harness.mjs";
+import { ARTIFACTS_DIR, startServers } from "./harness.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const inCI = Boolean(process.env.CI) && process.env.CI !== "false";
@@ -33,6 +34,24 @@ export async function launchBrowser() {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * This test file's own servers (harness.mjs) and Chromium: started before its tests, stopped
+ * after them. Returns `{ servers, browser }`, filled in once `before` has run.
+ */
+export function serversAndBrowser() {
+  const suite = { servers: undefined, browser: undefined };
+  before(async () => {
+    if (skip) return;
+    suite.servers = await startServers();
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.servers?.stop();
+  });
+  return suite;
 }
 
 /** The two widths every state is shown at: a laptop and a phone (iPhone 12-15, 390 × 844). */

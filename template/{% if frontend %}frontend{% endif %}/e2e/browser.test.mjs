@@ -4,14 +4,14 @@
 // light and dark (e2e/browser.mjs). The messages the UI gives are tested in
 // browser-messages.test.mjs (its own servers: Better Auth allows 5 sign-ups a minute).
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
 import {
   addTask,
   complete,
-  launchBrowser,
   localDay,
   pageLuminance,
+  serversAndBrowser,
   shot,
   signIn as signInAs,
   signOut,
@@ -21,29 +21,17 @@ import {
   taskTitles,
   watchCsp,
 } from "./browser.mjs";
-import { newUser, startServers } from "./harness.mjs";
+import { newUser } from "./harness.mjs";
 
-let servers;
-let browser;
+const suite = serversAndBrowser();
 
-before(async () => {
-  if (skip) return;
-  servers = await startServers();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await servers?.stop();
-});
-
-const signUp = (page, person) => signUpAs(page, servers.authURL, person);
-const signIn = (page, person) => signInAs(page, servers.authURL, person);
+const signUp = (page, person) => signUpAs(page, suite.servers.authURL, person);
+const signIn = (page, person) => signInAs(page, suite.servers.authURL, person);
 
 test("A's tasks stay A's: sign up, add, complete, sign out; B sees nothing; A sees both", { skip }, async () => {
   const alice = newUser("alice");
   const bob = newUser("bob");
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const page = await context.newPage();
   // The Content-Security-Policy (proxy.ts) must not block anything the app itself does.
   const violations = watchCsp(page);
@@ -113,7 +101,7 @@ test("A's tasks stay A's: sign up, add, complete, sign out; B sees nothing; A se
 
 test("a 401 from the backend makes the client fetch a fresh token and retry once", { skip }, async () => {
   const carol = newUser("carol");
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const page = await context.newPage();
   await signUp(page, carol);
   await addTask(page, "Survive a 401");
@@ -123,12 +111,12 @@ test("a 401 from the backend makes the client fetch a fresh token and retry once
     if (request.url().endsWith("/api/auth/token")) tokenRequests += 1;
   });
   let rejected = 0;
-  await page.route(`${servers.backendURL}/**`, async (route) => {
+  await page.route(`${suite.servers.backendURL}/**`, async (route) => {
     if (route.request().method() === "GET" && rejected === 0) {
       rejected += 1;
       await route.fulfill({
         status: 401,
-        headers: { "WWW-Authenticate": "Bearer", "Access-Control-Allow-Origin": servers.authURL },
+        headers: { "WWW-Authenticate": "Bearer", "Access-Control-Allow-Origin": suite.servers.authURL },
         body: '{"detail":"token expired"}',
       });
       return;
@@ -217,7 +205,7 @@ test("filter tabs, sorting, search and editing: each of two people sees only the
   };
   const violations = [];
   for (const person of Object.values(people)) {
-    person.context = await browser.newContext({ timezoneId: person.timezoneId });
+    person.context = await suite.browser.newContext({ timezoneId: person.timezoneId });
     person.page = await person.context.newPage();
     violations.push(watchCsp(person.page));
     await signUp(person.page, person.user);
