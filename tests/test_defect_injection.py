@@ -2,9 +2,10 @@
 
 Each case renders a project, edits one protection out of the backend (the text it replaces is
 asserted first, so a template change fails here loudly instead of testing nothing), then runs
-only the generated property-test files, with their default example counts. The run must fail,
-and the property that guards the protection must be among the failures. PROPERTY_SHRINK=0
-keeps the failing runs short (Hypothesis reports the first failure without minimising it).
+the generated property-test file that holds the property guarding it (one of PROPERTY_FILES),
+with its default example counts. The run must fail, and that property must be among the
+failures. PROPERTY_SHRINK=0 keeps the failing runs short (Hypothesis reports the first failure
+without minimising it).
 """
 
 from __future__ import annotations
@@ -155,9 +156,9 @@ def inject(backend: Path, defect: Defect) -> None:
         path.write_text(text.replace(old, new))
 
 
-def run_property_tests(backend: Path) -> subprocess.CompletedProcess[str]:
+def run_property_tests(backend: Path, test_file: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", *PROPERTY_FILES],
+        [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", test_file],
         cwd=backend,
         env=clean_env() | {"PROPERTY_SHRINK": "0"},
         capture_output=True,
@@ -181,7 +182,9 @@ def test_property_tests_catch_the_defect(tmp_path: Path, name: str) -> None:
     backend = project / "backend"
     inject(backend, defect)
 
-    result = run_property_tests(backend)
+    test_file = defect.caught_by.split("::")[0]
+    assert test_file in PROPERTY_FILES, defect.caught_by
+    result = run_property_tests(backend, test_file)
 
     failed = failed_tests(result.stdout)
     report = result.stdout[-4000:] + result.stderr[-2000:]
