@@ -135,7 +135,8 @@ def test_generated_project_end_to_end(tmp_path: Path, node_modules: None, auth_m
     )
     frontend = project / "frontend"
     install_node_modules(frontend)
-    run(["npm", "run", "typecheck"], cwd=frontend)
+    # `next build` type-checks every file of tsconfig.json, as `npm run typecheck` does (a type
+    # error in a file no page imports fails it too): one pass, not two.
     run(["npm", "run", "build"], cwd=frontend)
 
     artifacts = ARTIFACTS / f"{auth_mode}-{api_style}"
