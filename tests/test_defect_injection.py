@@ -1,9 +1,10 @@
-"""The property tests bite: a rendered backend with a defect put in on purpose fails them.
+"""The property tests bite: a rendered backend with a defect put in on purpose fails them (and so
+do the example tests that guard what no property test models: account deletion's tombstones).
 
 Each case renders a project, edits one protection out of the backend (the text it replaces is
 asserted first, so a template change fails here loudly instead of testing nothing), then runs
-the generated property-test file that holds the property guarding it (one of PROPERTY_FILES),
-with its default example counts. The run must fail, and that property must be among the
+the generated test file that holds the test guarding it (one of GUARD_FILES), with its
+default example counts. The run must fail, and that property must be among the
 failures. PROPERTY_SHRINK=0 keeps the failing runs short (Hypothesis reports the first failure
 without minimising it).
 """
@@ -25,6 +26,8 @@ PROPERTY_FILES = [
     "tests/test_schema_fuzz.py",
     "tests/test_token_fuzz.py",
 ]
+# The example test file guarding what the property tests do not model (a deleted account).
+GUARD_FILES = [*PROPERTY_FILES, "tests/test_account_deletion.py"]
 ISOLATION = "tests/test_property_isolation.py::test_isolation_state_machine"
 NOTE_ISOLATION = "tests/test_property_isolation.py::test_resource_isolation_state_machine[note]"
 NO_TOKEN_FUZZ = "tests/test_schema_fuzz.py::test_without_token_everything_but_health_is_401"
@@ -145,6 +148,19 @@ DEFECTS = {
         ),
         caught_by="tests/test_token_fuzz.py::test_rightly_signed_tokens_with_wrong_claims[iat]",
     ),
+    # The tombstone check is skipped: a deleted account's still-valid JWT opens its routes again
+    # (and may create rows for a user who no longer exists).
+    "deleted-account-token-accepted": Defect(
+        answers=("api_style=user_path", "ownership_error=forbidden"),
+        edits=(
+            (
+                "app/api/deps.py",
+                '    if deleted:\n        await refuse(request, "account deleted"',
+                '    if False:\n        await refuse(request, "account deleted"',
+            ),
+        ),
+        caught_by="tests/test_account_deletion.py::test_a_deleted_users_valid_token_opens_nothing",
+    ),
 }
 
 
@@ -156,7 +172,7 @@ def inject(backend: Path, defect: Defect) -> None:
         path.write_text(text.replace(old, new))
 
 
-def run_property_tests(backend: Path, test_file: str) -> subprocess.CompletedProcess[str]:
+def run_guard_tests(backend: Path, test_file: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", test_file],
         cwd=backend,
@@ -183,8 +199,8 @@ def test_property_tests_catch_the_defect(tmp_path: Path, name: str) -> None:
     inject(backend, defect)
 
     test_file = defect.caught_by.split("::")[0]
-    assert test_file in PROPERTY_FILES, defect.caught_by
-    result = run_property_tests(backend, test_file)
+    assert test_file in GUARD_FILES, defect.caught_by
+    result = run_guard_tests(backend, test_file)
 
     failed = failed_tests(result.stdout)
     report = result.stdout[-4000:] + result.stderr[-2000:]
