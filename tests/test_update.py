@@ -71,6 +71,24 @@ def new_at(template: Path, ref: str, env: dict[str, str], dest: Path) -> Path:
     return dest
 
 
+def assert_same_project(updated: Path, fresh: Path) -> None:
+    """`updated` holds, file for file, what `bafa new` makes at the version it was updated to
+    (`fresh`, same answers): nothing left behind, nothing merged wrongly. So it passes the suite
+    that render passes (tests/test_generated_backends.py runs each one). The `.env` files are
+    left out (their secrets are per project: test_update_keeps_edits_secrets_and_history)."""
+
+    def files(project: Path) -> dict[str, bytes]:
+        return {
+            name: data
+            for name, data in snapshot(project).items()
+            if not name.startswith(".git/") and Path(name).name != ".env" and "__pycache__" not in name
+        }
+
+    old, new = files(updated), files(fresh)
+    differing = sorted(name for name in old.keys() | new.keys() if old.get(name) != new.get(name))
+    assert not differing, f"the updated project differs from a new one at that version in: {differing}"
+
+
 @pytest.fixture(scope="module")
 def template_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A template repository with tags v0.1.0 and v0.2.0."""
