@@ -147,6 +147,12 @@ def test_doctor_missing_keys_warn_in_development_fail_in_production(app: Path) -
     result = check(report, "oauth.secrets")
     assert result["status"] == "fail" and "refuses to start" in result["finding"] and code == 1, result
     assert "OIDC_ISSUER" in result["finding"] and result["fix"]
+    # Deployed means a site other than localhost, https or not: the rule prod.smtp and
+    # prod.https use (generator/doctor/facts.py deployed_site), not a second one.
+    for side in ("backend", "frontend"):
+        set_env(app / f"{side}/.env", BETTER_AUTH_URL="http://tasks.internal:3000")
+    _, report, _ = doctor(app)
+    assert check(report, "oauth.secrets")["status"] == "fail", check(report, "oauth.secrets")
 
     keys = {k: f"value-{i}-{A_SECRET}" for i, k in enumerate([*NEED_VALUE["github"], *NEED_VALUE["oidc"]])}
     set_env(app / "frontend/.env", **keys)

@@ -3,14 +3,14 @@
 The generated frontend refuses to start without one (lib/mailer.ts): no SMTP_HOST at all, or, in
 production, the development mail catcher (maildev: a loopback host on port 1025, or compose's
 `maildev` service), which keeps every message to itself. Production here means a BETTER_AUTH_URL
-on a host other than localhost, as for prod.https.
+on a host other than localhost (facts.deployed_site, as for oauth.secrets and prod.https).
 """
 
 from __future__ import annotations
 
-from generator.doctor.facts import Facts, _from_env, frontend_auth_url
+from generator.doctor.facts import Facts, _from_env, deployed_site, frontend_auth_url
 from generator.doctor.model import Check, failed, passed, skipped
-from generator.rules import LOCAL_HOSTS, is_local
+from generator.rules import LOCAL_HOSTS
 
 CATCHER_PORT = 1025
 
@@ -35,7 +35,7 @@ def check_smtp(facts: Facts) -> Check:
         return skipped("prod.smtp", "the project sends no account emails (account_emails=false or no frontend)")
     host = _from_env("SMTP_HOST", project.frontend_env, project.frontend_example)
     url = frontend_auth_url(project)
-    production = url is not None and not is_local(str(url.value))
+    production = deployed_site(url)
     where = f" ({url.value} from {url.source})" if url is not None else ""
     if host is None or not str(host.value).strip():
         source = host.source if host is not None else "the frontend's .env files"

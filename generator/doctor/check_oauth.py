@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from generator.doctor.facts import Facts, frontend_auth_url
+from generator.doctor.facts import Facts, deployed_site, frontend_auth_url
 from generator.doctor.model import Check, failed, passed, skipped, warned
-from generator.rules import is_https
 
 # The frontend/.env keys each oauth_providers choice needs (lib/social-providers.ts PROVIDER_KEYS).
 PROVIDER_KEYS = {
@@ -31,8 +30,7 @@ def check_secrets(facts: Facts) -> Check:
     missing = [key for provider in providers for key in PROVIDER_KEYS[provider] if not (env.get(key) or "").strip()]
     if not missing:
         return passed("oauth.secrets", f"{env.relative} has the client id and secret of {', '.join(providers)}")
-    url = frontend_auth_url(facts.project)
-    production = url is not None and is_https(str(url.value))
+    production = deployed_site(frontend_auth_url(facts.project))
     fix = f"register the OAuth app (README.md, Social sign-in) and set {', '.join(missing)} in {env.relative}"
     if production:
         return failed(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from generator.doctor.app_probe import AppFacts
 from generator.doctor.git_facts import GitFacts
 from generator.project_files import EnvFile, Project
-from generator.rules import split_cors_origins, split_trusted_origins
+from generator.rules import is_local, split_cors_origins, split_trusted_origins
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,13 @@ def backend_auth_url(project: Project) -> Sourced | None:
 
 def frontend_auth_url(project: Project) -> Sourced | None:
     return _from_env("BETTER_AUTH_URL", project.frontend_env, project.frontend_example)
+
+
+def deployed_site(url: Sourced | None) -> bool:
+    """Whether the frontend at `url` (its BETTER_AUTH_URL) is a deployed site: any host but
+    localhost, https or not. The frontend's own production refusals key on the same
+    (lib/mailer.ts); doctor cannot see NODE_ENV, so every production check reads it here."""
+    return url is not None and not is_local(str(url.value))
 
 
 def backend_origins(facts: Facts) -> Sourced | None:
