@@ -24,7 +24,7 @@ import pytest
 import yaml
 from processes import free_port, install_node_modules, require_node, run, stop, wait_http
 
-from conftest import IN_CI, REPO, clean_env, generate, run_bafa
+from conftest import IN_CI, REPO, clean_env, generate, run_bafa, snapshot
 
 ARTIFACTS = REPO / "artifacts" / "e2e"
 
@@ -52,11 +52,8 @@ def run_node_tests(frontend: Path, args: list[str], artifacts: Path, timeout: in
     """Runs the project's own end-to-end tests (node:test) against its real servers; fails with
     the failing subtests first, then the output's tail. Returns the TAP counts."""
     shutil.rmtree(artifacts, ignore_errors=True)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("BETTER_AUTH", "DATABASE_URL", "CORS_", "SMTP_"))},
-        "BACKEND_PYTHON": sys.executable,
-        "E2E_ARTIFACTS_DIR": str(artifacts),
-    }
+    env = {k: v for k, v in clean_env().items() if not k.startswith("SMTP_")}
+    env |= {"BACKEND_PYTHON": sys.executable, "E2E_ARTIFACTS_DIR": str(artifacts)}
     result = subprocess.run(args, cwd=frontend, env=env, capture_output=True, text=True, timeout=timeout)
     output = result.stdout + result.stderr
     counts = _node_test_counts(output)
@@ -107,10 +104,7 @@ def test_the_one_variant_e2e_files_test_code_every_variant_shares(tmp_path: Path
         made = run_bafa("new", str(dest), "--defaults", "--no-git", "--data", f"auth_mode={auth_mode}",
                         "--data", f"api_style={api_style}")  # fmt: skip
         assert made.returncode == 0, made.stderr
-        frontend = dest / "frontend"
-        trees[(auth_mode, api_style)] = {
-            str(f.relative_to(frontend)): f.read_bytes() for f in frontend.rglob("*") if f.is_file()
-        }
+        trees[(auth_mode, api_style)] = snapshot(dest / "frontend")
     base = trees[ONE_VARIANT_RUNS_ON]
     for variant, tree in trees.items():
         differing = {name for name in base.keys() | tree.keys() if base.get(name) != tree.get(name)}
