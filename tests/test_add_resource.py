@@ -33,8 +33,18 @@ NOTE = [
 ]
 CATEGORY = ["name:str", "color:enum(red|green|blue)?", "position:int?"]
 PROJECTS = {
-    "flat-forbidden-shared_secret": ("api_style=flat", "ownership_error=forbidden", "auth_mode=shared_secret"),
-    "user_path-not_found-jwks": ("api_style=user_path", "ownership_error=not_found", "auth_mode=jwks"),
+    "flat-forbidden-shared_secret": (
+        "frontend=false",
+        "api_style=flat",
+        "ownership_error=forbidden",
+        "auth_mode=shared_secret",
+    ),
+    "user_path-not_found-jwks": (
+        "frontend=false",
+        "api_style=user_path",
+        "ownership_error=not_found",
+        "auth_mode=jwks",
+    ),
 }
 
 
@@ -55,7 +65,7 @@ def add(project: Path, name: str, fields: list[str]) -> subprocess.CompletedProc
 @pytest.fixture(scope="module", params=list(PROJECTS))
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated project (backend only) with the note and category resources added."""
-    path = generate(tmp_path_factory.mktemp(request.param) / "app", "frontend=false", *PROJECTS[request.param])
+    path = generate(tmp_path_factory.mktemp(request.param) / "app", *PROJECTS[request.param])
     for name, fields in (("note", NOTE), ("category", CATEGORY)):
         result = add(path, name, fields)
         assert result.returncode == 0, result.stderr

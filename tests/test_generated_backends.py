@@ -10,17 +10,25 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, clean_env, generate, redis_test_url
+from conftest import REPO, clean_env, generate, invoke_bafa, redis_test_url, snapshot
 
 AUTH_MODES = ["shared_secret", "jwks"]
 API_STYLES = ["flat", "user_path"]
 OWNERSHIP_ERRORS = ["forbidden", "not_found"]
 ALL_COMBINATIONS = list(itertools.product(AUTH_MODES, API_STYLES, OWNERSHIP_ERRORS))
-# These two run their whole generated suite (and ruff) in tests/test_add_resource.py already, with
-# two resources added (its PROJECTS, backend-only, database=sqlite by default): running them
-# here too would be the same 40-60 s twice. The test below keeps the union complete.
-COVERED_BY_ADD_RESOURCE = [("shared_secret", "flat", "forbidden"), ("jwks", "user_path", "not_found")]
-COMBINATIONS = [c for c in ALL_COMBINATIONS if c not in COVERED_BY_ADD_RESOURCE]
+# A whole generated suite takes one to two CI minutes, so it runs on a covering set of the eight
+# combinations rather than on each: every pair of answers meets in one of them, and every version
+# of every backend file that the eight render is in one of them (the two tests after this one).
+# Two run in tests/test_add_resource.py (its PROJECTS, backend-only, database=sqlite by default),
+# with two resources added; these three run here.
+COMBINATIONS = [
+    ("shared_secret", "user_path", "forbidden"),
+    ("jwks", "flat", "forbidden"),
+    ("shared_secret", "flat", "not_found"),
+]
+# Answers every full run shares: the backend-only render (the backend's files are the same with
+# the frontend; test_agents_md.py renders the frontends) on the default SQLite.
+COMMON_ANSWERS = ("frontend=false", "database=sqlite")
 
 
 def run_generated_tests(backend: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -58,7 +66,7 @@ def test_generated_backend_suite_passes(tmp_path: Path, auth_mode: str, api_styl
         f"auth_mode={auth_mode}",
         f"api_style={api_style}",
         f"ownership_error={ownership_error}",
-        "database=sqlite",
+        *COMMON_ANSWERS,
     )
     result = run_generated_tests(project / "backend")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
@@ -80,23 +88,50 @@ def test_generated_backend_suite_passes(tmp_path: Path, auth_mode: str, api_styl
             assert (project / "backend" / name).exists() == (mode == auth_mode), name
 
 
-def test_every_combination_runs_its_generated_suite_somewhere() -> None:
-    """Every auth_mode x api_style x ownership_error backend runs its whole generated suite: here,
-    or (COVERED_BY_ADD_RESOURCE) in test_add_resource.py's projects, each with two resources."""
+def _full_runs() -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """Every combination whose whole generated suite runs, with the answers it is rendered with."""
     import test_add_resource
 
     assert callable(test_add_resource.test_the_generated_suite_passes_with_the_resources)
-    there = set()
+    runs = {}
     for answers in test_add_resource.PROJECTS.values():
         given = dict(answer.split("=", 1) for answer in answers)
-        assert given.get("database", "sqlite") == "sqlite", given
-        there.add((given["auth_mode"], given["api_style"], given["ownership_error"]))
-    assert there == set(COVERED_BY_ADD_RESOURCE)
-    assert set(COMBINATIONS) | there == set(ALL_COMBINATIONS)
-    assert not set(COMBINATIONS) & there, "a combination's suite runs twice"
-    # Each auth mode and each API style is still rendered with the frontend here (its file checks).
-    for mode, style in itertools.product(AUTH_MODES, API_STYLES):
-        assert any(c[:2] == (mode, style) for c in COMBINATIONS), (mode, style)
+        combination = (given.pop("auth_mode"), given.pop("api_style"), given.pop("ownership_error"))
+        runs[combination] = tuple(f"{key}={value}" for key, value in given.items())
+    for combination in COMBINATIONS:
+        assert combination not in runs, f"{combination}'s suite runs twice"
+        runs[combination] = COMMON_ANSWERS
+    return runs
+
+
+def test_every_pair_of_answers_meets_in_a_full_run() -> None:
+    """Each auth_mode x api_style, auth_mode x ownership_error and api_style x ownership_error pair
+    is in a combination whose whole generated suite runs (here or in test_add_resource.py)."""
+    runs = list(_full_runs())
+    for (i, first), (j, second) in itertools.combinations(enumerate((AUTH_MODES, API_STYLES, OWNERSHIP_ERRORS)), 2):
+        for pair in itertools.product(first, second):
+            assert any((run[i], run[j]) == pair for run in runs), f"no full run has {pair}"
+
+
+def test_every_backend_file_version_runs_in_a_full_suite(tmp_path: Path) -> None:
+    """Render the backend of all eight combinations: every version of every file among them is
+    the one of a combination whose whole suite runs, rendered with the same other answers. A file
+    that varies with all three answers would need its own run; this names it."""
+    runs = _full_runs()
+    assert set(runs.values()) <= {COMMON_ANSWERS, ("frontend=false",)}  # database=sqlite by default
+    versions: dict[str, dict[bytes, list[tuple[str, str, str]]]] = {}
+    for combination in ALL_COMBINATIONS:
+        dest = tmp_path / "-".join(combination)
+        answers = zip(("auth_mode", "api_style", "ownership_error"), combination, strict=True)
+        data = [arg for key, value in answers for arg in ("--data", f"{key}={value}")]
+        made = invoke_bafa("new", str(dest), "--defaults", "--no-git", *data, "--data", "frontend=false")
+        assert made.returncode == 0, made.stderr
+        for name, content in snapshot(dest / "backend").items():
+            if name != ".env":  # its secret is new in every project
+                versions.setdefault(name, {}).setdefault(content, []).append(combination)
+    assert len(versions) > 50, sorted(versions)
+    unrun = {name: made for name, found in versions.items() for made in found.values() if not set(made) & set(runs)}
+    assert not unrun, f"file versions no full suite runs: {unrun}"
 
 
 BACKEND = REPO / "template/backend"

@@ -22,8 +22,9 @@ from jwt.algorithms import get_default_algorithms
 from app.core.defaults import JWT_ALGORITHM
 
 JWKS_ONLY = ["JwksServer", "KeyPair", "TEST_KEY", "new_key"]
-__all__ = ["ALGORITHM", "TEST_SECRET", "auth_settings", "forge", "sign", *JWKS_ONLY]
+__all__ = ["ALGORITHM", "AUTH_MODE", "TEST_SECRET", "auth_settings", "forge", "sign", *JWKS_ONLY]
 
+AUTH_MODE = "jwks"
 ALGORITHM = JWT_ALGORITHM
 # Not used by the app in this mode: handy for algorithm-confusion tokens.
 TEST_SECRET = secrets.token_urlsafe(48)

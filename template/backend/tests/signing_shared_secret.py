@@ -11,8 +11,9 @@ from typing import Any
 
 import jwt
 
-__all__ = ["ALGORITHM", "TEST_SECRET", "auth_settings", "forge", "sign"]
+__all__ = ["ALGORITHM", "AUTH_MODE", "TEST_SECRET", "auth_settings", "forge", "sign"]
 
+AUTH_MODE = "shared_secret"
 ALGORITHM = "HS256"
 # A fresh strong secret per test run; deliberately unrelated to backend/.env.
 TEST_SECRET = secrets.token_urlsafe(48)
