@@ -127,24 +127,30 @@ def clean_env() -> dict[str, str]:
 # --- Running on several workers (pytest-xdist, scripts/test.sh: -n auto --dist loadgroup) -------------
 
 # Rough CI seconds of one slow test (or of one group of tests sharing a module fixture) in these
-# files (bench/results/test_times-b8c673a.json): the workers take the longest work first, so
+# files (bench/results/test_times-ci-ce562fe.json): the workers take the longest work first, so
 # they finish together instead of one of them starting a 2-minute test at the end.
 SLOW_SECONDS = {
-    "test_e2e.py": 130,
-    "test_add_resource.py": 100,
-    "test_bootstrap.py": 55,
-    "test_scale_out.py": 50,
-    "test_postgresql.py": 45,
-    "test_generated_backends.py": 45,
-    "test_update_task_api.py": 40,
-    "test_quickstart.py": 35,
-    "test_update_async.py": 30,
-    "test_defect_injection.py": 20,
-    "test_task_contract.py": 10,
+    "test_e2e.py": 180,
+    "test_add_resource.py": 160,
+    "test_generated_backends.py": 75,
+    "test_quickstart.py": 85,
+    "test_scale_out.py": 80,
+    "test_postgresql.py": 95,
+    "test_bootstrap.py": 70,
+    "test_update_task_api.py": 17,
+    "test_defect_injection.py": 15,
+    "test_update_async.py": 9,
+    "test_task_contract.py": 5,
 }
-# These install the frontend's node_modules (tests/processes.py): the first one of a clean
-# machine runs `npm ci` while the others wait for it, so the second worker starts elsewhere.
-NEEDS_NODE = ("test_e2e.py", "test_scale_out.py", "test_quickstart.py")
+# These install the frontend's node_modules (tests/processes.py). On a clean machine the `npm ci`s
+# (about two minutes) run in the background from the start (prefetch_node_modules), and these
+# tests start once the workers have had about that much other work, instead of waiting for them.
+NEEDS_NODE = (
+    *("test_e2e.py", "test_scale_out.py", "test_quickstart.py"),
+    "test_add_resource.py::test_the_frontends_typed_client_is_regenerated_in_the_resources_commit",
+)
+NPM_CI_SECONDS = 120
+COLD_NODE_CACHE = "BAFA_TEST_NODE_CACHE_COLD"  # set by the controller, read by every worker
 
 
 def _group(item: pytest.Item) -> str | None:
@@ -188,16 +194,33 @@ class _LongestFirst:
             seconds = SLOW_SECONDS.get(item.path.name, 0) if item.get_closest_marker("slow") else 0
             cost[unit] = max(cost.get(unit, 0), seconds)
         units = sorted(dict.fromkeys(unit_of.values()), key=lambda unit: -cost[unit])  # stable
-        node = {unit_of[item.nodeid] for item in items if item.path.name in NEEDS_NODE}
-        if len(units) > 2 and units[0] in node and units[1] in node:
-            other = next((i for i, unit in enumerate(units) if unit not in node), None)
-            if other is not None:
-                units.insert(1, units.pop(other))
+        node = {unit_of[i.nodeid] for i in items if {i.path.name, f"{i.path.name}::{i.originalname}"} & set(NEEDS_NODE)}
+        if os.environ.get(COLD_NODE_CACHE) == "1" and node:
+            units = _after_npm_ci(units, node, cost)
+            if os.environ.get("PYTEST_XDIST_WORKER") == "gw0":
+                from processes import prefetch_node_modules
+
+                prefetch_node_modules()
         position = {unit: index for index, unit in enumerate(units)}
         items.sort(key=lambda item: position[unit_of[item.nodeid]])
         return None
 
 
+def _after_npm_ci(units: list[str], node: set[str], cost: dict[str, int]) -> list[str]:
+    """The units in the same order, except that those needing node_modules come only after the
+    other units the workers take first, about NPM_CI_SECONDS each (two workers)."""
+    others = [unit for unit in units if unit not in node]
+    ahead, seconds = 0, 0
+    while ahead < len(others) and seconds < 2 * NPM_CI_SECONDS:
+        seconds += cost[others[ahead]]
+        ahead += 1
+    return others[:ahead] + [unit for unit in units if unit in node] + others[ahead:]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if "PYTEST_XDIST_WORKER" in os.environ:
         config.pluginmanager.register(_LongestFirst(), "bafa-longest-first")
+    elif getattr(config.option, "numprocesses", None):  # the controller, before it starts the workers
+        from processes import node_cache_is_cold
+
+        os.environ[COLD_NODE_CACHE] = "1" if node_cache_is_cold() else "0"
