@@ -22,7 +22,7 @@ import httpx
 import jwt
 import pytest
 import yaml
-from processes import free_port, install_node_modules, require_node, run, stop, wait_http
+from processes import build_frontend, free_port, install_node_modules, require_node, run, stop, wait_http
 
 from conftest import IN_CI, REPO, clean_env, generate, run_bafa, snapshot
 
@@ -131,7 +131,7 @@ def test_generated_project_end_to_end(tmp_path: Path, node_modules: None, auth_m
     install_node_modules(frontend)
     # `next build` type-checks every file of tsconfig.json, as `npm run typecheck` does (a type
     # error in a file no page imports fails it too): one pass, not two.
-    run(["npm", "run", "build"], cwd=frontend)
+    build_frontend(frontend)
 
     artifacts = ARTIFACTS / f"{auth_mode}-{api_style}"
     everything = (auth_mode, api_style) == ONE_VARIANT_RUNS_ON
@@ -154,7 +154,7 @@ def test_email_verification_required_end_to_end(tmp_path: Path, node_modules: No
     project = generate(tmp_path / "e2e-verified", "require_email_verification=true")
     frontend = project / "frontend"
     install_node_modules(frontend)
-    run(["npm", "run", "build"], cwd=frontend)
+    build_frontend(frontend)
     counts = run_node_tests(
         frontend,
         ["node", "--test", "--test-concurrency=1", "e2e/account-emails.test.mjs"],
@@ -171,7 +171,7 @@ def test_bootstrapped_services_trust_one_real_issuer(tmp_path: Path, node_module
     issuer = generate(tmp_path / "issuer", "auth_mode=jwks")
     frontend = issuer / "frontend"
     install_node_modules(frontend)
-    run(["npm", "run", "build"], cwd=frontend)
+    build_frontend(frontend)
 
     auth_port, ports = free_port(), [free_port(), free_port()]
     auth_url = f"http://127.0.0.1:{auth_port}"

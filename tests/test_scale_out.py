@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from processes import free_port, install_node_modules, require, require_node, run, stop, wait_http
+from processes import build_frontend, free_port, install_node_modules, require, require_node, run, stop, wait_http
 from test_postgresql import PG_HOST, PG_PORT, _admin_connect, postgres  # noqa: F401 - fixture
 
 from conftest import clean_env, generate, read_env, redis_test_url
@@ -98,7 +98,7 @@ def cluster(tmp_path: Path, databases: list[str], redis_url: str) -> Iterator[di
         "REDIS_URL": redis_url,
         "RATE_LIMIT_PER_USER": f"{API_LIMIT}/minute",
     }
-    run(["npm", "run", "build"], cwd=frontend, env=frontend_env)
+    build_frontend(frontend, frontend_env)
     run(["npm", "run", "migrate"], cwd=frontend, env=frontend_env)
     run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=backend, env=backend_env)
 
