@@ -142,9 +142,10 @@ SLOW_SECONDS = {
     "test_update_async.py": 9,
     "test_task_contract.py": 5,
 }
-# These install the frontend's node_modules (tests/processes.py). On a clean machine the `npm ci`s
-# (about two minutes) run in the background from the start (prefetch_node_modules), and these
-# tests start once the workers have had about that much other work, instead of waiting for them.
+# These install the frontend's node_modules (tests/processes.py). On a clean machine the first of
+# them runs the `npm ci` (about two minutes) while any other would wait for it: one goes first, the
+# others only after about two workers' worth of other work (at ce562fe a second worker waited 105 s).
+# Not in the background from the start: on two busy cores that slowed every test beside it more.
 NEEDS_NODE = (
     *("test_e2e.py", "test_scale_out.py", "test_quickstart.py"),
     "test_add_resource.py::test_the_frontends_typed_client_is_regenerated_in_the_resources_commit",
@@ -197,24 +198,22 @@ class _LongestFirst:
         node = {unit_of[i.nodeid] for i in items if {i.path.name, f"{i.path.name}::{i.originalname}"} & set(NEEDS_NODE)}
         if os.environ.get(COLD_NODE_CACHE) == "1" and node:
             units = _after_npm_ci(units, node, cost)
-            if os.environ.get("PYTEST_XDIST_WORKER") == "gw0":
-                from processes import prefetch_node_modules
-
-                prefetch_node_modules()
         position = {unit: index for index, unit in enumerate(units)}
         items.sort(key=lambda item: position[unit_of[item.nodeid]])
         return None
 
 
 def _after_npm_ci(units: list[str], node: set[str], cost: dict[str, int]) -> list[str]:
-    """The units in the same order, except that those needing node_modules come only after the
-    other units the workers take first, about NPM_CI_SECONDS each (two workers)."""
+    """The units in the same order, except that after the first one needing node_modules (its
+    worker runs the `npm ci`) come the other units the workers take next, about NPM_CI_SECONDS
+    each (two workers), and only then the rest of those needing node_modules."""
+    needing = [unit for unit in units if unit in node]
     others = [unit for unit in units if unit not in node]
     ahead, seconds = 0, 0
     while ahead < len(others) and seconds < 2 * NPM_CI_SECONDS:
         seconds += cost[others[ahead]]
         ahead += 1
-    return others[:ahead] + [unit for unit in units if unit in node] + others[ahead:]
+    return needing[:1] + others[:ahead] + needing[1:] + others[ahead:]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -14,7 +14,6 @@ import random
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -92,21 +91,6 @@ def build_frontend(frontend: Path, env: dict[str, str] | None = None) -> None:
 def node_cache_is_cold() -> bool:
     """No frontend's node_modules is cached yet (a clean clone: the `npm ci`s are still to come)."""
     return not any(CACHE.glob("node_modules-*"))
-
-
-def prefetch_node_modules() -> subprocess.Popen:
-    """Install the node_modules of both databases' frontends in a background process (this file run
-    as a script), so that the `npm ci`s of a clean machine overlap other tests instead of holding up
-    the tests that need them. install_node_modules waits for it (the same file locks)."""
-    CACHE.mkdir(exist_ok=True)
-    return subprocess.Popen(
-        [sys.executable, __file__, "prefetch"],
-        cwd=REPO,
-        stdin=subprocess.DEVNULL,
-        stdout=(CACHE / "prefetch.log").open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # not stopped with the worker that started it
-    )
 
 
 @contextmanager
@@ -198,12 +182,3 @@ def stop(processes: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-
-
-if __name__ == "__main__" and sys.argv[1:] == ["prefetch"]:  # prefetch_node_modules()
-    from conftest import generate
-
-    with tempfile.TemporaryDirectory(prefix="bafa-prefetch-") as work:
-        for database in ("sqlite", "postgresql"):  # the e2e tests' first, then test_scale_out's
-            install_node_modules(generate(Path(work) / database, f"database={database}") / "frontend")
-            print(f"{database}: node_modules cached", flush=True)
