@@ -109,11 +109,11 @@ def template_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template
 
 
-@pytest.fixture
-def old_project(tmp_path: Path, template_versions: Path) -> tuple[Path, dict[str, str]]:
-    """A project generated from v0.1.0 with two committed user edits."""
-    env = _offline_env(template_versions, tmp_path / "cache")
-    project = new_at(template_versions, "v0.1.0", env, tmp_path / "proj")
+@pytest.fixture(scope="module")
+def made_old_project(tmp_path_factory: pytest.TempPathFactory, template_versions: Path) -> Path:
+    """A project generated from v0.1.0 with two committed user edits (made once; copied per test)."""
+    work = tmp_path_factory.mktemp("old")
+    project = new_at(template_versions, "v0.1.0", _offline_env(template_versions, work / "cache"), work / "proj")
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["_commit"] == "v0.1.0"
     assert answers["_src_path"] == "https://github.com/bafa-project/bafa.git", "a canonical URL, not a local path"
@@ -123,7 +123,15 @@ def old_project(tmp_path: Path, template_versions: Path) -> tuple[Path, dict[str
     health = project / "backend/app/api/routes/health.py"
     health.write_text(health.read_text().replace(OLD_LINE, 'return {"status": "ok", "team": "blue"}'))
     _git(project, "commit", "--quiet", "-am", "Our edits")
-    return project, env
+    return project
+
+
+@pytest.fixture
+def old_project(made_old_project: Path, tmp_path: Path, template_versions: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of made_old_project of this test's own (modes and git history included)."""
+    project = shutil.copytree(made_old_project, tmp_path / "proj", symlinks=True)
+    _git(project, "update-index", "-q", "--refresh")  # the copy's new inodes: git's index settles once
+    return project, _offline_env(template_versions, tmp_path / "cache")
 
 
 def test_update_keeps_edits_secrets_and_history(old_project: tuple[Path, dict[str, str]]) -> None:

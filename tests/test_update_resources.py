@@ -8,6 +8,7 @@ render v0.9.0 and `bafa update` moves to v0.9.1, the newest tag.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,18 +43,27 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template
 
 
-@pytest.fixture
-def project(tmp_path: Path, template: Path) -> tuple[Path, dict[str, str]]:
-    """A v0.9.0 project (backend only) with a note resource; its environment for bafa."""
-    env = _offline_env(template, tmp_path / "cache")
-    project = tmp_path / "proj"
+@pytest.fixture(scope="module")
+def made_project(tmp_path_factory: pytest.TempPathFactory, template: Path) -> Path:
+    """A v0.9.0 project (backend only) with a note resource (made once; copied per test)."""
+    work = tmp_path_factory.mktemp("made")
+    env = _offline_env(template, work / "cache")
+    project = work / "proj"
     new = _bafa(env, "new", str(project), "--defaults", "-d", "frontend=false")
     assert new.returncode == 0, new.stderr
     added = _bafa(env, "add", "resource", "note", str(project), "-f", "body:text")
     assert added.returncode == 0, added.stdout + added.stderr
     for answers in (".copier-answers.yml", ".copier-answers.resource-note.yml"):
         assert yaml.safe_load((project / answers).read_text())["_commit"] == "v0.9.0"
-    return project, env
+    return project
+
+
+@pytest.fixture
+def project(made_project: Path, tmp_path: Path, template: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of made_project of this test's own (modes and git history included); its environment for bafa."""
+    project = shutil.copytree(made_project, tmp_path / "proj", symlinks=True)
+    _git(project, "update-index", "-q", "--refresh")  # the copy's new inodes: git's index settles once
+    return project, _offline_env(template, tmp_path / "cache")
 
 
 def worktree(project: Path) -> dict[str, bytes]:
