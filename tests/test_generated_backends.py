@@ -1,4 +1,5 @@
-"""Render every supported answer combination and run each generated backend's own tests."""
+"""Generated backends' own suites, on a covering set of the answer combinations (every pair of
+answers, every version of every backend file), and the auth-mode modules' shared interface."""
 
 from __future__ import annotations
 
