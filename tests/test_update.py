@@ -128,10 +128,15 @@ def made_old_project(tmp_path_factory: pytest.TempPathFactory, template_versions
 
 @pytest.fixture
 def old_project(made_old_project: Path, tmp_path: Path, template_versions: Path) -> tuple[Path, dict[str, str]]:
-    """A copy of made_old_project of this test's own (modes and git history included)."""
-    project = shutil.copytree(made_old_project, tmp_path / "proj", symlinks=True)
+    return own_copy(made_old_project, tmp_path, template_versions)
+
+
+def own_copy(made: Path, tmp_path: Path, template: Path) -> tuple[Path, dict[str, str]]:
+    """A test's own copy of a project made once per file (modes and git history included), and
+    its offline environment for bafa."""
+    project = shutil.copytree(made, tmp_path / "proj", symlinks=True)
     _git(project, "update-index", "-q", "--refresh")  # the copy's new inodes: git's index settles once
-    return project, _offline_env(template_versions, tmp_path / "cache")
+    return project, _offline_env(template, tmp_path / "cache")
 
 
 def test_update_keeps_edits_secrets_and_history(old_project: tuple[Path, dict[str, str]]) -> None:

@@ -8,14 +8,13 @@ render v0.9.0 and `bafa update` moves to v0.9.1, the newest tag.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from test_update import HEALTH, OLD_LINE, _bafa, _git, _offline_env
+from test_update import HEALTH, OLD_LINE, _bafa, _git, _offline_env, own_copy
 
 from conftest import REPO, snapshot
 
@@ -60,10 +59,7 @@ def made_project(tmp_path_factory: pytest.TempPathFactory, template: Path) -> Pa
 
 @pytest.fixture
 def project(made_project: Path, tmp_path: Path, template: Path) -> tuple[Path, dict[str, str]]:
-    """A copy of made_project of this test's own (modes and git history included); its environment for bafa."""
-    project = shutil.copytree(made_project, tmp_path / "proj", symlinks=True)
-    _git(project, "update-index", "-q", "--refresh")  # the copy's new inodes: git's index settles once
-    return project, _offline_env(template, tmp_path / "cache")
+    return own_copy(made_project, tmp_path, template)
 
 
 def worktree(project: Path) -> dict[str, bytes]:
