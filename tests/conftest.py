@@ -146,10 +146,10 @@ SLOW_SECONDS = {
 # them runs the `npm ci` (about two minutes) while any other would wait for it: one goes first, the
 # others only after about two workers' worth of other work (at ce562fe a second worker waited 105 s).
 # Not in the background from the start: on two busy cores that slowed every test beside it more.
-NEEDS_NODE = (
+NEEDS_NODE = {
     *("test_e2e.py", "test_scale_out.py", "test_quickstart.py"),
     "test_add_resource.py::test_the_frontends_typed_client_is_regenerated_in_the_resources_commit",
-)
+}
 NPM_CI_SECONDS = 120
 COLD_NODE_CACHE = "BAFA_TEST_NODE_CACHE_COLD"  # set by the controller, read by every worker
 
@@ -195,7 +195,7 @@ class _LongestFirst:
             seconds = SLOW_SECONDS.get(item.path.name, 0) if item.get_closest_marker("slow") else 0
             cost[unit] = max(cost.get(unit, 0), seconds)
         units = sorted(dict.fromkeys(unit_of.values()), key=lambda unit: -cost[unit])  # stable
-        node = {unit_of[i.nodeid] for i in items if {i.path.name, f"{i.path.name}::{i.originalname}"} & set(NEEDS_NODE)}
+        node = {unit_of[i.nodeid] for i in items if {i.path.name, f"{i.path.name}::{i.originalname}"} & NEEDS_NODE}
         if os.environ.get(COLD_NODE_CACHE) == "1" and node:
             units = _after_npm_ci(units, node, cost)
         position = {unit: index for index, unit in enumerate(units)}

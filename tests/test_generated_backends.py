@@ -131,7 +131,12 @@ def test_every_backend_file_version_runs_in_a_full_suite(tmp_path: Path) -> None
             if name != ".env":  # its secret is new in every project
                 versions.setdefault(name, {}).setdefault(content, []).append(combination)
     assert len(versions) > 50, sorted(versions)
-    unrun = {name: made for name, found in versions.items() for made in found.values() if not set(made) & set(runs)}
+    unrun = {
+        name: rendered_by
+        for name, found in versions.items()
+        for rendered_by in found.values()
+        if not set(rendered_by) & set(runs)
+    }
     assert not unrun, f"file versions no full suite runs: {unrun}"
 
 
