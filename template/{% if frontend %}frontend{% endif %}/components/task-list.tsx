@@ -74,10 +74,15 @@ export function TaskList({ initialView }: { initialView: TaskView }) {
   // The view the latest load is for, and that load's number: an older answer is dropped.
   const currentView = useRef(view);
   const latestLoad = useRef(0);
+  // Ticks shown before the server has them. A list answered meanwhile may predate one and would
+  // take it back on screen: it is dropped, and the list loaded again once they have settled.
+  const ticksUnderWay = useRef(0);
+  const droppedLoad = useRef(false);
 
   const reload = useCallback(async () => {
     const forView = currentView.current;
     const load = ++latestLoad.current;
+    let dropped = false;
     setLoading(true);
     try {
       const [page, overall] = await Promise.all([
@@ -85,12 +90,16 @@ export function TaskList({ initialView }: { initialView: TaskView }) {
         isFiltered(forView) ? api.countTasks() : null,
       ]);
       if (load !== latestLoad.current) return;
+      if (ticksUnderWay.current > 0) {
+        dropped = droppedLoad.current = true; // still loading: the tick's settling loads again
+        return;
+      }
       setShown({ tasks: page.tasks, total: page.total, overall: overall ?? page.total, view: forView });
       setLoadProblem(null);
     } catch (e) {
       if (load === latestLoad.current) setLoadProblem(messageOf(e));
     } finally {
-      if (load === latestLoad.current) setLoading(false);
+      if (load === latestLoad.current && !dropped) setLoading(false);
     }
   }, [api]);
 
@@ -150,12 +159,20 @@ export function TaskList({ initialView }: { initialView: TaskView }) {
     // Optimistic: the checkbox flips at once, the server's answer then wins (or we revert).
     replace({ ...task, completed: !task.completed });
     setProblem(null);
+    ticksUnderWay.current += 1;
+    let saved = false;
     try {
       replace(await api.setCompleted(task.id, !task.completed));
-      void reload();
+      saved = true;
     } catch (e) {
       replace(task);
       setProblem({ message: messageOf(e), retry: () => toggle(task) });
+    } finally {
+      ticksUnderWay.current -= 1;
+      if (ticksUnderWay.current === 0 && (saved || droppedLoad.current)) {
+        droppedLoad.current = false;
+        void reload();
+      }
     }
   }
 
