@@ -12,7 +12,7 @@ import { decodeJwt } from "jose";
 
 import { BACKEND_DIR, backendPython } from "../scripts/backend-python.mjs";
 import { launchBrowser, shot, signIn as signInPage, skip } from "./browser.mjs";
-import { newUser, startServers } from "./harness.mjs";
+import { eventually, newUser, startServers } from "./harness.mjs";
 import { JWT_TTL_SECONDS, tasksPath } from "./project.mjs";
 
 let servers;
@@ -93,16 +93,6 @@ with engine.connect() as connection:
   const counts = JSON.parse(result.stdout);
   assert.ok("task" in counts, `no task table in ${result.stdout}`);
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
-}
-
-/** Poll `condition` until it holds, or fail after `seconds`. */
-async function eventually(condition, what, seconds = 60) {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`${what}: not within ${seconds} s`);
 }
 
 async function assertRefused(response) {

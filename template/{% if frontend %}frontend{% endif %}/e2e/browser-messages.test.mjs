@@ -27,7 +27,7 @@ import {
   taskTitles,
   watchCsp,
 } from "./browser.mjs";
-import { newUser } from "./harness.mjs";
+import { eventually, newUser } from "./harness.mjs";
 import { tasksPath } from "./project.mjs";
 
 const suite = serversAndBrowser();
@@ -425,12 +425,7 @@ test("a tick stays: a list answer sent before it never takes it back", { skip },
     if (kind) held.push({ kind, route });
     else void route.continue();
   });
-  const heldOne = async (kind) => {
-    for (const deadline = Date.now() + 10_000; !held.some((h) => h.kind === kind); ) {
-      assert.ok(Date.now() < deadline, `no ${kind} request was sent`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const heldOne = (kind) => eventually(() => held.some((h) => h.kind === kind), `a ${kind} request held`, 10, 50);
   try {
     await addTask(page, "Oil the hinges"); // the list it reloads is held
     await heldOne("list");

@@ -1,6 +1,7 @@
 // Starts the REAL servers for the end-to-end tests: the built Next.js app (Better Auth) and
 // the FastAPI backend under uvicorn, both on 127.0.0.1 with free ports, a fresh random
 // BETTER_AUTH_SECRET shared by both, and throwaway databases.
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
@@ -216,6 +217,16 @@ async function startSocialProviders(authURL) {
     OIDC_NAME: "Test IdP",
   });
   return { env, oidc, stop: oidc.stop };
+}
+
+/** Poll `condition` every `every` ms until it holds, or fail after `seconds`. */
+export async function eventually(condition, what, seconds = 60, every = 250) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((r) => setTimeout(r, every));
+  }
+  assert.fail(`${what}: not within ${seconds} s`);
 }
 
 let userCounter = 0;
